@@ -1,0 +1,15 @@
+import type { Firewall, FirewallProduct, FirewallStatus } from '../../shared/report.js';
+
+export type { Firewall, FirewallProduct, FirewallStatus };
+
+export const UNKNOWN_FIREWALL: Firewall = { status: 'unknown', products: [] };
+
+/**
+ * Enabled when any firewall product filters; disabled only when every source was read and none
+ * does. Windows applies its stricter all-profiles rule before calling this (see firewall/win32.ts).
+ */
+export function deriveFirewallStatus(products: readonly FirewallProduct[], complete: boolean): FirewallStatus {
+  if (products.some((product) => product.enabled === true)) return 'enabled';
+  if (complete && products.every((product) => product.enabled === false)) return 'disabled';
+  return 'unknown';
+}

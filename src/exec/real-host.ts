@@ -1,0 +1,67 @@
+/**
+ * The real Host: runs allowed programs, reads files, and answers inventory questions. Everything
+ * collectors learn about the machine comes through here.
+ */
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { arch, hostname, release } from 'node:os';
+import type { Host, Inventory, RunOptions } from '../collectors/host.js';
+import type { Platform } from '../shared/report.js';
+import { allowListFor, type AllowList } from './allow-list.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand } from './run-command.js';
+
+export interface RealHostOptions {
+  platform?: Platform;
+  allowList?: AllowList;
+  commandTimeoutMs?: number;
+}
+
+export interface RealHost extends Host {
+  /** Processes started so far (the benchmark reports it). */
+  readonly spawnCount: number;
+}
+
+export function currentPlatform(): Platform {
+  const platform = process.platform;
+  if (platform === 'win32' || platform === 'darwin' || platform === 'linux') return platform;
+  throw new Error(`Posture Agent does not support ${platform}.`);
+}
+
+function orNull(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed && trimmed !== '-' && trimmed !== 'Default string' ? trimmed : null;
+}
+
+/**
+ * Inventory from node:os, plus systeminformation's hardware answer on macOS and Windows. On Linux
+ * the collectors read DMI through `readFile` instead: systeminformation would start shells there.
+ */
+async function inventory(platform: Platform): Promise<Inventory> {
+  const base: Inventory = { hostname: hostname(), arch: arch(), kernel: release(), manufacturer: null, model: null, serial: null };
+  if (platform === 'linux') return base;
+  const si = await import('systeminformation');
+  const system = await si.system();
+  return { ...base, manufacturer: orNull(system.manufacturer), model: orNull(system.model), serial: orNull(system.serial) };
+}
+
+export function createRealHost(options: RealHostOptions = {}): RealHost {
+  const platform = options.platform ?? currentPlatform();
+  const allowList = options.allowList ?? allowListFor(platform);
+  let spawnCount = 0;
+  return {
+    platform,
+    get spawnCount() {
+      return spawnCount;
+    },
+    run: (file: string, args: string[], runOptions?: RunOptions) =>
+      runCommand(
+        file,
+        args,
+        { allowList, timeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS, onSpawn: () => (spawnCount += 1) },
+        runOptions?.timeoutMs,
+      ),
+    readFile: (path: string) => readFile(path, 'utf8'),
+    readDir: (path: string) => readdir(path),
+    realPath: (path: string) => realpath(path),
+    systemInfo: () => inventory(platform),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Every error a user, a collector report or a caller can see carries a stable `ERR_*` code.
+ * Messages say what happened and what to do; they never contain secrets or stack traces.
+ */
+export const ERROR_CODES = [
+  // command line and configuration
+  'ERR_USAGE',
+  'ERR_CONFIG_INVALID',
+  'ERR_FILE_UNREADABLE',
+  'ERR_POLICY_INVALID',
+  // process runner and host
+  'ERR_COMMAND_NOT_ALLOWED',
+  'ERR_COMMAND_NOT_FOUND',
+  'ERR_COMMAND_TIMEOUT',
+  'ERR_COMMAND_FAILED',
+  'ERR_COMMAND_OUTPUT_TOO_LARGE',
+  'ERR_ACCESS_DENIED',
+  'ERR_NOT_FOUND',
+  'ERR_IO',
+  // collectors
+  'ERR_PARSE',
+  'ERR_EMPTY_OUTPUT',
+  'ERR_UNSUPPORTED',
+  'ERR_CHECK_BUDGET_EXCEEDED',
+  'ERR_COLLECTOR_FAILED',
+  'ERR_SIGNAL_UNAVAILABLE',
+  // identity
+  'ERR_MACHINE_ID',
+  'ERR_INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isAgentError(value: unknown): value is AgentError {
+  return value instanceof AgentError;
+}
+
+/** Node's own errors carry a string `code` such as ENOENT or EACCES. */
+export function systemErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    return typeof error.code === 'string' ? error.code : undefined;
+  }
+  return undefined;
+}
+
+/** The message of anything thrown, without a stack. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
