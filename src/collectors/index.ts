@@ -6,13 +6,14 @@
 import { AgentError, isAgentError, messageOf, type ErrorCode } from '../shared/errors.js';
 import { REPORT_SCHEMA, type PostureReport, type SignalError, type SignalName } from '../shared/report.js';
 import type { CollectContext, CommandResult, Host, RunOptions, SignalCollector } from './host.js';
-import { COLLECTORS } from './registry.js';
+import { COLLECTORS, type PlatformCollectors } from './registry.js';
 import { UNKNOWN_ANTIVIRUS } from './antivirus/schema.js';
 import { UNKNOWN_DISK_ENCRYPTION } from './disk-encryption/schema.js';
 import { UNKNOWN_FIREWALL } from './firewall/schema.js';
 import { UNKNOWN_DEVICE, unknownOs, type OsSignal } from './os/schema.js';
 
 export type { Host, Inventory, CommandResult, RunOptions, CollectContext, SignalCollector } from './host.js';
+export type { PlatformCollectors } from './registry.js';
 
 export const DEFAULT_CHECK_BUDGET_MS = 20_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
@@ -25,6 +26,8 @@ export interface CollectOptions {
   budgetMs?: number;
   /** Each command's default timeout (capped by what is left of the budget). */
   commandTimeoutMs?: number;
+  /** The implementations to run; the registry's for the host's OS by default. */
+  collectors?: PlatformCollectors;
 }
 
 function timeout<T>(ms: number, onTimeout: () => T): { promise: Promise<T>; cancel: () => void } {
@@ -107,7 +110,7 @@ export async function collectPosture(host: Host, options: CollectOptions = {}): 
   const now = options.now ?? new Date();
   const deadline = Date.now() + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
   const guarded = guardHost(host, deadline, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  const collectors = COLLECTORS[host.platform];
+  const collectors = options.collectors ?? COLLECTORS[host.platform];
   const errors: SignalError[] = [];
   const unknownOsSignal: OsSignal = { os: unknownOs(host.platform), device: UNKNOWN_DEVICE };
 

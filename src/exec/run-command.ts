@@ -1,9 +1,9 @@
 /**
- * The one place that spawns processes: execFile with an absolute path from the allow-list, an
- * argument array (never a shell), a timeout that kills the whole process group, an output cap,
- * a minimal environment and no window on Windows.
+ * The one place that spawns processes: an absolute path from the allow-list, an argument array
+ * (never a shell), a timeout that kills the whole process group, an output cap, a minimal
+ * environment and no window on Windows.
  */
-import { execFile, type ChildProcess, type ExecFileOptionsWithBufferEncoding } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { AgentError, systemErrorCode } from '../shared/errors.js';
 import type { CommandResult } from '../collectors/host.js';
@@ -57,8 +57,7 @@ function killTree(child: ChildProcess): void {
   }
 }
 
-function decode(buffer: Buffer | string): string {
-  if (typeof buffer === 'string') return buffer;
+function decode(buffer: Buffer): string {
   const utf8 = buffer.toString('utf8');
   // Not UTF-8 (an OEM or ANSI code page on Windows): keep every byte rather than replacement characters.
   return utf8.includes('\uFFFD') ? buffer.toString('latin1') : utf8;
@@ -76,50 +75,64 @@ export async function runCommand(
   if (!executable) throw new AgentError('ERR_COMMAND_NOT_FOUND', `${file} is not installed on this device.`);
 
   const timeoutMs = callTimeoutMs ?? options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const maxBuffer = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
 
   return new Promise<CommandResult>((resolve, reject) => {
-    let settled = false;
-    // execFile hands its options to spawn, which honours `detached` (a new process group on POSIX).
-    const spawnOptions: ExecFileOptionsWithBufferEncoding & { detached: boolean } = {
-      encoding: 'buffer',
-      maxBuffer,
-      windowsHide: true,
+    // execFile semantics (no shell, an argument array), on spawn because execFile drops `detached`,
+    // and only a process group of its own lets a timeout reach the grandchildren too.
+    const child = spawn(executable, [...args], {
       shell: false,
+      windowsHide: true,
       detached: process.platform !== 'win32',
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: childEnvironment(process.platform, process.env),
-    };
-    const child = execFile(
-      executable,
-      [...args],
-      spawnOptions,
-      (error, stdout, stderr) => {
-        clearTimeout(timer);
-        if (settled) return;
-        settled = true;
-        const result = { stdout: decode(stdout), stderr: decode(stderr) };
-        if (!error) return resolve({ ...result, exitCode: 0 });
-        const code = systemErrorCode(error) ?? (error as { code?: unknown }).code;
-        if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          killTree(child);
-          return reject(new AgentError('ERR_COMMAND_OUTPUT_TOO_LARGE', `${file} printed more than ${maxBuffer} bytes; its output was not read.`));
-        }
-        if (code === 'ENOENT') return reject(new AgentError('ERR_COMMAND_NOT_FOUND', `${file} is not installed on this device.`));
-        if (code === 'EACCES' || code === 'EPERM') return reject(new AgentError('ERR_ACCESS_DENIED', `${file} could not be started: permission denied.`));
-        if (typeof code === 'number') return resolve({ ...result, exitCode: code });
-        // Killed by a signal from outside: report it as a failed run with the conventional exit code.
-        const signal = (error as { signal?: NodeJS.Signals | null }).signal;
-        if (signal) return resolve({ ...result, exitCode: 128 });
-        return reject(new AgentError('ERR_COMMAND_FAILED', `${file} could not be run: ${error.message}`));
-      },
-    );
+    });
     options.onSpawn?.(file);
-    // A child that has exited but whose grandchildren hold the pipes open must not keep us waiting either.
-    const timer = setTimeout(() => {
+
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const collect = (sink: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        killTree(child);
+        finish(() => reject(new AgentError('ERR_COMMAND_OUTPUT_TOO_LARGE', `${file} printed more than ${maxBytes} bytes; its output was not read.`)));
+        return;
+      }
+      sink.push(chunk);
+    };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+
+    const timer = setTimeout(() => {
       killTree(child);
-      reject(new AgentError('ERR_COMMAND_TIMEOUT', `${file} did not finish within ${timeoutMs} ms and was stopped.`));
+      finish(() => reject(new AgentError('ERR_COMMAND_TIMEOUT', `${file} did not finish within ${timeoutMs} ms and was stopped.`)));
     }, timeoutMs);
+
+    child.on('error', (error) => {
+      const code = systemErrorCode(error);
+      finish(() => {
+        if (code === 'ENOENT') reject(new AgentError('ERR_COMMAND_NOT_FOUND', `${file} is not installed on this device.`));
+        else if (code === 'EACCES' || code === 'EPERM') reject(new AgentError('ERR_ACCESS_DENIED', `${file} could not be started: permission denied.`));
+        else reject(new AgentError('ERR_COMMAND_FAILED', `${file} could not be run: ${error.message}`));
+      });
+    });
+    // 'close' waits for the pipes: a grandchild holding them open is cut off by the timer above.
+    child.on('close', (exitCode, signal) => {
+      finish(() =>
+        resolve({
+          stdout: decode(Buffer.concat(stdout)),
+          stderr: decode(Buffer.concat(stderr)),
+          exitCode: exitCode ?? (signal ? 128 : 1),
+        }),
+      );
+    });
   });
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// posture-agent: wires the real machine into the command line.
+import { homedir } from 'node:os';
+import { runAgentCli } from '../cli/agent-program.js';
+import { processIo } from '../cli/cli-io.js';
+import { readRawMachineId } from '../exec/machine-id.js';
+import { createRealHost, currentPlatform } from '../exec/real-host.js';
+
+const platform = currentPlatform();
+process.exitCode = await runAgentCli(process.argv.slice(2), {
+  io: processIo(),
+  createHost: () => createRealHost({ platform }),
+  readRawMachineId,
+  facts: { platform, env: process.env, uid: process.getuid?.(), home: homedir() },
+});

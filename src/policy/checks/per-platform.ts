@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import type { Platform } from '../../shared/report.js';
+
+/** A parameter given once for every OS, or per OS: `7` or `{ win32: 7, darwin: 30 }`. */
+export function perPlatform<T extends z.ZodType>(value: T) {
+  return z.union([value, z.strictObject({ win32: value.optional(), darwin: value.optional(), linux: value.optional() })]);
+}
+
+export function forPlatform<T extends string | number>(
+  value: T | Partial<Record<Platform, T>> | undefined,
+  platform: Platform,
+): T | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'object' ? value[platform] : value;
+}

@@ -1,0 +1,56 @@
+/**
+ * The built-in policy, used when no --policy is given: the baseline most security teams start
+ * from (design §4). Versions are the oldest releases still receiving security updates as of
+ * November 2026; keep them current with each release.
+ */
+import { validatePolicy } from './parse-policy.js';
+import type { Policy } from './types.js';
+
+export const DEFAULT_POLICY_DOCUMENT = {
+  id: 'posture-agent-default',
+  version: 1,
+  description: 'Built-in baseline: encrypted system disk, supported OS, working antivirus, firewall on.',
+  rules: [
+    { id: 'disk-encryption', check: 'diskEncryption.system', severity: 'block' },
+    {
+      id: 'os-version',
+      check: 'os.minimumVersion',
+      severity: 'block',
+      params: {
+        win32: '10.0.26100',
+        darwin: '15.0',
+        linux: {
+          ubuntu: '22.04',
+          debian: '12',
+          fedora: '43',
+          rhel: '9',
+          rocky: '9',
+          almalinux: '9',
+          centos: '9',
+          amzn: '2023',
+          'opensuse-leap': '15.6',
+          'opensuse-tumbleweed': 'rolling',
+          sles: '15.6',
+          linuxmint: '21',
+          pop: '22.04',
+          elementary: '7',
+          zorin: '17',
+          arch: 'rolling',
+          manjaro: 'rolling',
+          endeavouros: 'rolling',
+          alpine: '3.20',
+          nixos: '25.05',
+        },
+      },
+    },
+    { id: 'antivirus', check: 'antivirus.active', severity: 'block', params: { maxDefinitionsAgeDays: { win32: 7, darwin: 30, linux: 7 } } },
+    { id: 'firewall', check: 'firewall.enabled', severity: 'warn' },
+  ],
+  tiers: {
+    basic: ['disk-encryption'],
+    strict: ['disk-encryption', 'os-version', 'antivirus', 'firewall'],
+  },
+  gracePeriod: '72h',
+};
+
+export const DEFAULT_POLICY: Policy = validatePolicy(DEFAULT_POLICY_DOCUMENT, '(built in)');
