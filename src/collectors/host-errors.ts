@@ -49,3 +49,16 @@ export async function attempt<T>(ctx: CollectContext, what: string, work: () => 
     return undefined;
   }
 }
+
+/** Whether a path exists (realPath, no read); null when a permission error hides it; other failures throw. */
+export async function pathExists(host: Host, path: string): Promise<boolean | null> {
+  try {
+    await host.realPath(path);
+    return true;
+  } catch (error) {
+    const code = systemErrorCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    if (code === 'EACCES' || code === 'EPERM') return null;
+    throw toAgentError(error, path);
+  }
+}

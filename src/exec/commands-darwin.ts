@@ -6,9 +6,20 @@ export const DARWIN_COMMANDS = {
   socketfilterfw: '/usr/libexec/ApplicationFirewall/socketfilterfw',
   defaults: '/usr/bin/defaults',
   spctl: '/usr/sbin/spctl',
-  csrutil: '/usr/bin/csrutil',
+  /** macOS 15 and later only. */
   xprotect: '/usr/bin/xprotect',
+  /** Microsoft Defender for Endpoint's command line tool (a link into /Applications/Microsoft Defender.app). */
+  mdatp: '/usr/local/bin/mdatp',
+  /** CrowdStrike Falcon sensor 6 and later. */
+  falconctl: '/Applications/Falcon.app/Contents/Resources/falconctl',
+  /** SentinelOne agent (glpi-project/glpi-agent MacOS/AntiVirus/SentinelOne.pm). */
+  sentinelctl: '/Library/Sentinel/sentinel-agent.bundle/Contents/MacOS/sentinelctl',
 } as const;
 
 /** Where the same program may also be installed. */
-export const DARWIN_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {};
+export const DARWIN_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
+  /** Falcon sensors before version 6 kept falconctl here. */
+  [DARWIN_COMMANDS.falconctl]: ['/Library/CS/falconctl'],
+  /** The SentinelOne installer's link to the same program. */
+  [DARWIN_COMMANDS.sentinelctl]: ['/usr/local/bin/sentinelctl'],
+};

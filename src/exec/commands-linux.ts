@@ -1,18 +1,28 @@
-/** Programs the agent may run on Linux, by absolute path. Spawns nothing; collectors import it. */
+/**
+ * Programs the agent may run on Linux, by absolute path. Spawns nothing; collectors import it.
+ * Deliberately absent: dmsetup (`table` can print a LUKS master key), cryptsetup (root only) and
+ * systemctl (`is-active ufw` is active even when ufw is off; /proc tells whether firewalld runs).
+ */
 export const LINUX_COMMANDS = {
   lsblk: '/usr/bin/lsblk',
-  systemctl: '/usr/bin/systemctl',
   ufw: '/usr/sbin/ufw',
   nft: '/usr/sbin/nft',
   firewallCmd: '/usr/bin/firewall-cmd',
   clamscan: '/usr/bin/clamscan',
+  clamdscan: '/usr/bin/clamdscan',
+  /** Microsoft Defender for Endpoint's client (a link to /opt/microsoft/mdatp/sbin/wdavdaemonclient). */
+  mdatp: '/usr/bin/mdatp',
+  falconctl: '/opt/CrowdStrike/falconctl',
+  sentinelctl: '/opt/sentinelone/bin/sentinelctl',
 } as const;
 
 /** Where a distribution may have put the same program (before or without the /usr merge). */
 export const LINUX_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
   [LINUX_COMMANDS.lsblk]: ['/bin/lsblk'],
-  [LINUX_COMMANDS.systemctl]: ['/bin/systemctl'],
   [LINUX_COMMANDS.ufw]: ['/sbin/ufw'],
   [LINUX_COMMANDS.nft]: ['/sbin/nft', '/usr/bin/nft'],
   [LINUX_COMMANDS.firewallCmd]: ['/bin/firewall-cmd'],
+  [LINUX_COMMANDS.clamscan]: ['/usr/local/bin/clamscan'],
+  [LINUX_COMMANDS.clamdscan]: ['/usr/local/bin/clamdscan'],
+  [LINUX_COMMANDS.mdatp]: ['/opt/microsoft/mdatp/sbin/wdavdaemonclient'],
 };

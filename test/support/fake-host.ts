@@ -23,8 +23,8 @@ export interface FakeHostScript {
   commands?: Record<string, CommandAnswer>;
   files?: Record<string, FileAnswer>;
   dirs?: Record<string, string[]>;
-  /** realPath answers: path -> resolved path. */
-  links?: Record<string, string>;
+  /** realPath answers: path -> resolved path, or the error resolving it raises. */
+  links?: Record<string, string | { error: 'EACCES' | 'EPERM' | 'EIO' }>;
   systemInfo?: Inventory;
 }
 
@@ -65,6 +65,7 @@ export function createFakeHost(script: FakeHostScript): FakeHost {
     },
     realPath(path: string): Promise<string> {
       const target = script.links?.[path];
+      if (typeof target === 'object') return Promise.reject(fsError(target.error, path));
       if (target !== undefined) return Promise.resolve(target);
       if (script.files?.[path] !== undefined || script.dirs?.[path] !== undefined) return Promise.resolve(path);
       return Promise.reject(fsError('ENOENT', path));

@@ -1,8 +1,169 @@
-// PLACEHOLDER: replaced by the linux collectors work (issue 2).
+/**
+ * Antivirus and EDR on Linux. Running daemons come from /proc/<pid>/comm (no `ps`); installed
+ * products from their files (no process); then each installed product's own status command runs
+ * once: `clamscan --version`, `mdatp health`, and as root `falconctl -g` and `sentinelctl control
+ * status`. One product's failure never hides the others.
+ */
+import { LINUX_COMMANDS } from '../../exec/commands-linux.js';
+import type { AntivirusProduct } from '../../shared/report.js';
 import type { CollectContext, Host } from '../host.js';
-import { UNKNOWN_ANTIVIRUS, type Antivirus } from './schema.js';
+import { attempt, pathExists } from '../host-errors.js';
+import { commandOutput } from '../linux/command-output.js';
+import { runsAsRoot } from '../linux/effective-user.js';
+import { isInstalled } from '../linux/files.js';
+import { ageInDays, isWithinDays, localTime } from '../linux/local-time.js';
+import { DAEMONS, isRunning, runningProcesses } from '../linux/processes.js';
+import type { ProcessSnapshot } from './parse-proc-processes.js';
+import { parseClamavVersion } from './parse-clamav-version.js';
+import { parseFalconctl, type FalconctlState } from './parse-falconctl.js';
+import { mdatpProduct, MDATP_PRODUCT_NAME, parseMdatpHealth } from './parse-mdatp-health.js';
+import { parseSentinelctlControlStatus } from './parse-sentinelctl-control-status.js';
+import { deriveAntivirusStatus, type Antivirus } from './schema.js';
 
-export function collectAntivirusLinux(host: Host, ctx: CollectContext): Promise<Antivirus> {
-  ctx.error('ERR_UNSUPPORTED', 'not written yet');
-  return Promise.resolve(UNKNOWN_ANTIVIRUS);
+/** libclamav warns "The virus database is older than 7 days!" (shared fixtures README, L3/05). */
+const CLAMAV_MAX_DATABASE_AGE_DAYS = 7;
+const ROOT_HINT = 'run the agent as root (its systemd unit) to read it';
+
+interface Finding {
+  product: AntivirusProduct | null;
+  /** False when something about the product could not be read. */
+  complete: boolean;
+}
+
+interface Facts {
+  host: Host;
+  ctx: CollectContext;
+  processes: ProcessSnapshot | undefined;
+  root: boolean | null;
+}
+
+const NOTHING: Finding = { product: null, complete: true };
+
+function notes(...parts: (string | null | false)[]): string | null {
+  const kept = parts.filter((part): part is string => typeof part === 'string');
+  return kept.length > 0 ? kept.join('; ') : null;
+}
+
+async function runText(host: Host, file: string, args: string[]): Promise<string> {
+  return commandOutput(await host.run(file, args));
+}
+
+/** enabled = clamd or clamonacc runs; real time = clamonacc (on-access scanning); up to date = database younger than 7 days. */
+async function clamav({ host, ctx, processes }: Facts): Promise<Finding> {
+  const [clamscan, clamdscan] = await Promise.all([isInstalled(host, LINUX_COMMANDS.clamscan), isInstalled(host, LINUX_COMMANDS.clamdscan)]);
+  const clamd = isRunning(processes, DAEMONS.clamd);
+  const onAccess = isRunning(processes, DAEMONS.clamonacc);
+  if (clamscan !== true && clamdscan !== true && clamd !== true && onAccess !== true) return NOTHING;
+  const scanner = clamscan === true ? LINUX_COMMANDS.clamscan : clamdscan === true ? LINUX_COMMANDS.clamdscan : null;
+  const version = scanner === null ? undefined : await attempt(ctx, `${scanner} --version`, async () => parseClamavVersion(await runText(host, scanner, ['--version'])));
+  const database = localTime(version?.databaseDate ?? null);
+  const fresh = database !== null && isWithinDays(database, ctx.now, CLAMAV_MAX_DATABASE_AGE_DAYS);
+  const enabled = clamd === true || onAccess === true ? true : clamd === null || onAccess === null ? null : false;
+  return {
+    product: {
+      name: 'ClamAV',
+      enabled,
+      realTime: onAccess,
+      upToDate: version === undefined ? null : fresh,
+      definitionsUpdatedAt: database?.toISOString() ?? null,
+      version: version?.engine ?? null,
+      state: notes(
+        version !== undefined && database === null && 'no virus database (freshclam has not downloaded one)',
+        database !== null && !fresh && `virus database ${ageInDays(database, ctx.now)} days old`,
+        clamd === false && 'clamd not running',
+        onAccess === false && 'on-access scanning (clamonacc) not running',
+      ),
+    },
+    complete: (scanner === null || version !== undefined) && enabled !== null,
+  };
+}
+
+async function defender({ host, ctx, processes }: Facts): Promise<Finding> {
+  const installed = await isInstalled(host, LINUX_COMMANDS.mdatp);
+  const daemon = isRunning(processes, DAEMONS.defender);
+  if (installed !== true && daemon !== true) return NOTHING;
+  if (daemon === false) {
+    return {
+      product: { name: MDATP_PRODUCT_NAME, enabled: false, realTime: false, upToDate: null, definitionsUpdatedAt: null, state: 'wdavdaemon is not running' },
+      complete: true,
+    };
+  }
+  const health = await attempt(ctx, 'mdatp health', async () => parseMdatpHealth(await runText(host, LINUX_COMMANDS.mdatp, ['health'])));
+  if (health) return { product: mdatpProduct(health, ctx.now), complete: true };
+  return { product: { name: MDATP_PRODUCT_NAME, enabled: null, realTime: null, upToDate: null, definitionsUpdatedAt: null }, complete: false };
+}
+
+async function falcon({ host, ctx, processes, root }: Facts): Promise<Finding> {
+  const sensor = isRunning(processes, DAEMONS.falcon);
+  const falconctl = await pathExists(host, LINUX_COMMANDS.falconctl);
+  if (sensor !== true && falconctl !== true) return NOTHING;
+  let state: FalconctlState | undefined;
+  if (root === true && falconctl === true) {
+    state = await attempt(ctx, 'falconctl -g --rfm-state', async () =>
+      parseFalconctl(await runText(host, LINUX_COMMANDS.falconctl, ['-g', '--rfm-state', '--rfm-reason', '--version'])),
+    );
+  } else {
+    ctx.error('ERR_ACCESS_DENIED', `CrowdStrike Falcon's Reduced Functionality Mode is read with falconctl -g --rfm-state, which needs root: ${ROOT_HINT}.`);
+  }
+  const rfm = state?.rfm ?? null;
+  return {
+    product: {
+      name: 'CrowdStrike Falcon',
+      enabled: sensor,
+      realTime: sensor,
+      upToDate: rfm === null ? null : !rfm,
+      definitionsUpdatedAt: null,
+      version: state?.version ?? null,
+      state: notes(
+        sensor === false && 'falcon-sensor is not running',
+        rfm === true && `reduced functionality mode${state?.rfmReason ? `: ${state.rfmReason}` : ''}`,
+      ),
+    },
+    complete: state !== undefined && sensor !== null,
+  };
+}
+
+async function sentinelone({ host, ctx, processes, root }: Facts): Promise<Finding> {
+  const agent = isRunning(processes, DAEMONS.sentinelone);
+  const sentinelctl = await pathExists(host, LINUX_COMMANDS.sentinelctl);
+  if (agent !== true && sentinelctl !== true) return NOTHING;
+  let enabled: boolean | null = agent;
+  let agentState: string | null = null;
+  if (root === true && sentinelctl === true) {
+    const status = await attempt(ctx, 'sentinelctl control status', async () =>
+      parseSentinelctlControlStatus(await runText(host, LINUX_COMMANDS.sentinelctl, ['control', 'status'])),
+    );
+    if (status) {
+      enabled = agent === false ? false : status.enabled;
+      agentState = status.agentState;
+    }
+  } else {
+    ctx.error('ERR_ACCESS_DENIED', `SentinelOne's agent state is read with sentinelctl control status, which needs root: ${ROOT_HINT}.`);
+  }
+  ctx.error('ERR_SIGNAL_UNAVAILABLE', 'SentinelOne has no signature definitions whose date sentinelctl control status reports, so whether its protection is current is unknown.');
+  return {
+    product: {
+      name: 'SentinelOne',
+      enabled,
+      realTime: enabled,
+      upToDate: null,
+      definitionsUpdatedAt: null,
+      state: notes(agent === false && 'SentinelOne agent processes are not running', agentState !== null && `agent state ${agentState}`),
+    },
+    complete: false,
+  };
+}
+
+export async function collectAntivirusLinux(host: Host, ctx: CollectContext): Promise<Antivirus> {
+  const [processes, root] = await Promise.all([attempt(ctx, '/proc (the running processes)', () => runningProcesses(host)), runsAsRoot(host)]);
+  let complete = processes !== undefined;
+  if (processes && !processes.initVisible) {
+    complete = false;
+    ctx.error('ERR_ACCESS_DENIED', "/proc hides other users' processes (mounted with hidepid), so antivirus daemons cannot be seen; run the agent as root to see them.");
+  }
+  const facts: Facts = { host, ctx, processes, root };
+  const findings = await Promise.all([clamav, defender, falcon, sentinelone].map((read) => read(facts)));
+  const products = findings.flatMap((finding) => (finding.product ? [finding.product] : []));
+  complete &&= findings.every((finding) => finding.complete);
+  return { status: deriveAntivirusStatus(products, complete), products };
 }

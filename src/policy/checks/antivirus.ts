@@ -17,9 +17,10 @@ function definitionsAgeDays(product: AntivirusProduct, now: Date): number | null
 
 /** Why a product does not protect, or null when it does. */
 function shortfall(product: AntivirusProduct, maxAgeDays: number | undefined, now: Date): string | null {
-  if (product.enabled === false) return `${product.name} is turned off`;
-  if (product.realTime === false) return `${product.name} has real-time protection off${product.state ? ` (${product.state})` : ''}`;
-  if (product.upToDate === false) return `${product.name} has out-of-date definitions`;
+  const detail = product.state ? ` (${product.state})` : '';
+  if (product.enabled === false) return `${product.name} is not running${detail}`;
+  if (product.realTime === false) return `${product.name} has real-time protection off${detail}`;
+  if (product.upToDate === false) return `${product.name} has out-of-date definitions${detail}`;
   const age = definitionsAgeDays(product, now);
   if (maxAgeDays !== undefined && age !== null && age > maxAgeDays) {
     return `${product.name} definitions are ${age} days old (at most ${maxAgeDays} allowed)`;

@@ -7,7 +7,7 @@ const noParams = z.strictObject({}).optional();
 
 function describe(volume: EncryptedVolume): string {
   const detail = [volume.method, volume.state].filter((part): part is string => Boolean(part)).join(', ');
-  return detail ? `${volume.mount} (${detail})` : volume.mount;
+  return detail ? `${volume.mount} — ${detail}` : volume.mount;
 }
 
 function judgeVolumes(volumes: readonly EncryptedVolume[], report: PostureReport, what: string): CheckOutcome {
