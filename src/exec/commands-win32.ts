@@ -1,5 +1,11 @@
 /** Programs the agent may run on Windows, by absolute path. Spawns nothing; collectors import it. */
 const SYSTEM32 = 'C:\\Windows\\System32';
+/**
+ * What a 32-bit process must use to reach the 64-bit System32 (File System Redirector,
+ * learn.microsoft.com/windows/win32/winprog64/file-system-redirector): manage-bde and the BitLocker
+ * cmdlets exist only as 64-bit programs.
+ */
+const SYSNATIVE = 'C:\\Windows\\Sysnative';
 
 export const WIN32_COMMANDS = {
   powershell: `${SYSTEM32}\\WindowsPowerShell\\v1.0\\powershell.exe`,
@@ -8,4 +14,10 @@ export const WIN32_COMMANDS = {
   manageBde: `${SYSTEM32}\\manage-bde.exe`,
 } as const;
 
-export const WIN32_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {};
+function sysnative(path: string): string {
+  return SYSNATIVE + path.slice(SYSTEM32.length);
+}
+
+export const WIN32_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.values(WIN32_COMMANDS).map((path) => [path, [sysnative(path)]]),
+);

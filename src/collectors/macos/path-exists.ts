@@ -1,15 +1,10 @@
-import { systemErrorCode } from '../../shared/errors.js';
-import { toAgentError } from '../host-errors.js';
+import { AgentError } from '../../shared/errors.js';
+import { pathExists as pathExistsOrHidden } from '../host-errors.js';
 import type { Host } from '../host.js';
 
-/** Whether a file, directory or link target exists, without reading it; other failures throw. */
+/** Whether a path exists, without reading it; a permission error that hides it is an error here. */
 export async function pathExists(host: Host, path: string): Promise<boolean> {
-  try {
-    await host.realPath(path);
-    return true;
-  } catch (error) {
-    const code = systemErrorCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    throw toAgentError(error, path);
-  }
+  const exists = await pathExistsOrHidden(host, path);
+  if (exists === null) throw new AgentError('ERR_ACCESS_DENIED', `${path} could not be checked: permission denied.`);
+  return exists;
 }

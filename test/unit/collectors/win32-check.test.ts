@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { collectPosture } from '../../../src/collectors/index.js';
+import { ANTIVIRUS_SCRIPT } from '../../../src/collectors/windows/antivirus-script.js';
+import { DISK_ENCRYPTION_SCRIPT } from '../../../src/collectors/windows/disk-encryption-script.js';
+import { FIREWALL_SCRIPT } from '../../../src/collectors/windows/firewall-script.js';
+import { OS_SCRIPT } from '../../../src/collectors/windows/os-script.js';
+import { outputText, powerShellArguments } from '../../../src/collectors/windows/powershell.js';
+import { WIN32_ALTERNATIVES, WIN32_COMMANDS } from '../../../src/exec/commands-win32.js';
+import { ran, windowsHost } from '../../fixtures/win32/windows-host.js';
+
+const PROBES = { os: OS_SCRIPT, diskEncryption: DISK_ENCRYPTION_SCRIPT, antivirus: ANTIVIRUS_SCRIPT, firewall: FIREWALL_SCRIPT };
+
+describe('a Windows check', () => {
+  it('starts four processes when every first-choice source answers: reg.exe and one PowerShell per other signal', async () => {
+    const host = windowsHost();
+    const report = await collectPosture(host);
+    expect(ran(host).sort()).toEqual(['antivirusProbe', 'diskProbe', 'firewallProbe', 'reg']);
+    expect(report.errors).toEqual([]);
+    expect(report).toMatchObject({
+      os: { name: 'Windows 11 Pro' },
+      diskEncryption: { status: 'encrypted' },
+      antivirus: { status: 'unprotected' },
+      firewall: { status: 'enabled' },
+    });
+  });
+
+  it('runs only allow-listed programs, by absolute path, with argument arrays', async () => {
+    const host = windowsHost({ reg: undefined, diskProbe: undefined, firewallProbe: undefined });
+    await collectPosture(host);
+    const allowed: string[] = Object.values(WIN32_COMMANDS);
+    for (const call of host.calls) expect(allowed).toContain(call.file);
+  });
+});
+
+describe('PowerShell probes', () => {
+  it.each(Object.entries(PROBES))('passes the %s probe as -EncodedCommand (Base64 of UTF-16LE) within the command-line limit', (_name, script) => {
+    const args = powerShellArguments(script);
+    expect(args.slice(0, 6)).toEqual(['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand']);
+    expect(Buffer.from(args[6]!, 'base64').toString('utf16le')).toBe(script);
+    expect([WIN32_COMMANDS.powershell, ...args].join(' ').length).toBeLessThanOrEqual(32_767);
+  });
+
+  it.each(Object.entries(PROBES))('makes the %s probe print one UTF-8 JSON document named after its signal', (name, script) => {
+    expect(script).toContain('[Console]::OutputEncoding = [Text.Encoding]::UTF8');
+    expect(script).toContain('ConvertTo-Json -Compress -Depth 5');
+    expect(script).toMatch(new RegExp(`\\nWrite-ProbeDocument \\(\\[ordered\\]@\\{\\s*probe = '${name}'[^]*\\}\\)\\s*$`));
+  });
+
+  it('refuses a probe too long for a Windows command line', () => {
+    expect(() => powerShellArguments('x'.repeat(20_000))).toThrow(/32767/);
+  });
+
+  it('never asks for BitLocker secrets', () => {
+    expect(DISK_ENCRYPTION_SCRIPT).not.toMatch(/RecoveryPassword|KeyProtectorId/i);
+  });
+});
+
+describe('outputText', () => {
+  it('is the standard output, or the error output when a tool printed its refusal there', () => {
+    expect(outputText({ stdout: 'data\r\n', stderr: 'warning', exitCode: 0 })).toBe('data\r\n');
+    expect(outputText({ stdout: ' \r\n', stderr: 'ERROR: Access is denied.', exitCode: 1 })).toBe('ERROR: Access is denied.');
+  });
+});
+
+describe('WIN32_ALTERNATIVES', () => {
+  it('lets a 32-bit agent reach the 64-bit System32 through Sysnative', () => {
+    expect(WIN32_ALTERNATIVES[WIN32_COMMANDS.manageBde]).toEqual(['C:\\Windows\\Sysnative\\manage-bde.exe']);
+    expect(WIN32_ALTERNATIVES[WIN32_COMMANDS.powershell]).toEqual(['C:\\Windows\\Sysnative\\WindowsPowerShell\\v1.0\\powershell.exe']);
+  });
+});
