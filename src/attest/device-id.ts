@@ -65,19 +65,26 @@ export function deriveDeviceId(rawMachineId: string, platform: Platform, appId: 
 
 export interface DeviceIdSource {
   platform: Platform;
-  readRawMachineId(): Promise<string>;
+  readRawMachineId: () => Promise<string>;
   appId?: string;
 }
 
-let cached: { key: string; id: Promise<string> } | undefined;
+/** Per machine-id reader (the real one is read once per process), per platform and app id. */
+const cache = new WeakMap<DeviceIdSource['readRawMachineId'], Map<string, Promise<string>>>();
 
 /** The device id of this machine, read once per process. */
 export function getDeviceId(source: DeviceIdSource): Promise<string> {
   const key = `${source.platform}:${source.appId ?? POSTURE_AGENT_APP_ID}`;
-  if (cached?.key !== key) {
-    const id = source.readRawMachineId().then((raw) => deriveDeviceId(raw, source.platform, source.appId));
-    id.catch(() => (cached = undefined));
-    cached = { key, id };
+  let byKey = cache.get(source.readRawMachineId);
+  if (!byKey) {
+    byKey = new Map<string, Promise<string>>();
+    cache.set(source.readRawMachineId, byKey);
   }
-  return cached.id;
+  let id = byKey.get(key);
+  if (!id) {
+    id = source.readRawMachineId().then((raw) => deriveDeviceId(raw, source.platform, source.appId));
+    byKey.set(key, id);
+    id.catch(() => byKey.delete(key));
+  }
+  return id;
 }

@@ -5,13 +5,18 @@
 import { Command, Option } from 'commander';
 import type { Host } from '../collectors/host.js';
 import { getDeviceId } from '../attest/device-id.js';
+import { loadOrCreateDeviceKeys, rotateDeviceKey } from '../attest/device-keys.js';
+import { createEvidence } from '../attest/evidence.js';
+import { FileKeyStore } from '../attest/file-key-store.js';
+import { isValidNonce, randomNonce } from '../attest/nonce.js';
+import { collectPosture } from '../collectors/index.js';
 import { loadPolicy } from '../agent/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
 import { defaultStateDir, type ProcessFacts } from '../shared/app-dirs.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
 import type { CliIo } from './cli-io.js';
 import { formatCheck } from './format-check.js';
-import { EXIT_NOT_COMPLIANT, EXIT_OK, runCli, type CommandOutcome } from './run-cli.js';
+import { EXIT_NOT_COMPLIANT, EXIT_OK, runCli, usageError, type CommandOutcome } from './run-cli.js';
 
 export interface AgentCliDeps {
   io: CliIo;
@@ -31,6 +36,20 @@ function stateDirOption(): Option {
 
 export function resolveStateDir(options: StateDirOption, facts: ProcessFacts): string {
   return options.stateDir ?? defaultStateDir(facts);
+}
+
+/** An http(s) URL without credentials, fragment or query, as the service's base URL. */
+export function parseServiceUrl(text: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw usageError(`${flag} must be a URL such as https://posture.example.com, not "${text}".`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw usageError(`${flag} must be an http(s) URL without credentials, query or fragment.`);
+  }
+  return url.href.replace(/\/$/, '');
 }
 
 export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome): Command {
@@ -59,6 +78,47 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       else deps.io.stdout(formatCheck(report, evaluation, deps.io.color));
       for (const note of notes) deps.io.stderr(`posture-agent: note: ${note}\n`);
       outcome.exitCode = evaluation.status === 'noncompliant' ? EXIT_NOT_COMPLIANT : EXIT_OK;
+    });
+
+  program
+    .command('key')
+    .description('print this device\'s public key (JWK) with its kid, the RFC 7638 thumbprint; creates the key on first use')
+    .option('--rotate', 'make a new key; the current key keeps signing until the service accepts the new one')
+    .addOption(stateDirOption())
+    .action(async (options: { rotate?: boolean } & StateDirOption) => {
+      const store = new FileKeyStore(resolveStateDir(options, deps.facts));
+      const now = deps.now?.() ?? new Date();
+      if (options.rotate) {
+        const keys = await rotateDeviceKey(store, now);
+        deps.io.stdout(`${JSON.stringify(keys.pending!.publicJwk, null, 2)}\n`);
+        deps.io.stderr(`posture-agent: new key ${keys.pending!.kid} made; key ${keys.active.kid} keeps signing until the service accepts the new one.\n`);
+        return;
+      }
+      const keys = await loadOrCreateDeviceKeys(store, now);
+      deps.io.stdout(`${JSON.stringify(keys.active.publicJwk, null, 2)}\n`);
+      if (keys.pending) deps.io.stderr(`posture-agent: key ${keys.pending.kid} is waiting for the service to accept it.\n`);
+    });
+
+  program
+    .command('attest')
+    .description('collect this device\'s posture and print it as signed Evidence (an EAT JWT, design §3)')
+    .requiredOption('--audience <url>', 'the policy service\'s base URL the Evidence is meant for')
+    .option('--nonce <b64url>', 'the service\'s challenge: 8 to 64 bytes of base64url (default: a random one, for tests and demos)')
+    .addOption(stateDirOption())
+    .action(async (options: { audience: string; nonce?: string } & StateDirOption) => {
+      const audience = parseServiceUrl(options.audience, '--audience');
+      if (options.nonce !== undefined && !isValidNonce(options.nonce)) {
+        throw usageError('--nonce must be 8 to 64 bytes encoded as base64url without padding.');
+      }
+      const host = deps.createHost();
+      const now = deps.now?.() ?? new Date();
+      const [deviceId, keys] = await Promise.all([
+        getDeviceId({ platform: host.platform, readRawMachineId: deps.readRawMachineId }),
+        loadOrCreateDeviceKeys(new FileKeyStore(resolveStateDir(options, deps.facts)), now),
+      ]);
+      const posture = await collectPosture(host, { deviceId, now });
+      const evidence = await createEvidence({ key: keys.active, deviceId, audience, nonce: options.nonce ?? randomNonce(), posture, now });
+      deps.io.stdout(`${evidence}\n`);
     });
 
   return program;

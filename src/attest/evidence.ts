@@ -1,0 +1,44 @@
+/** Evidence (design §3): the posture report signed by the device key as an EAT (RFC 9711). */
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { AgentError } from '../shared/errors.js';
+import type { PostureReport } from '../shared/report.js';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
+import type { DeviceKey } from './device-key.js';
+import { isValidNonce } from './nonce.js';
+import { EAT_MEDIA_TYPE, EVIDENCE_DEFAULT_LIFETIME_SECONDS, EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE } from './profiles.js';
+
+export interface EvidenceInput {
+  key: DeviceKey;
+  deviceId: string;
+  /** The policy service's base URL. */
+  audience: string;
+  /** The service's challenge. */
+  nonce: string;
+  posture: PostureReport;
+  now?: Date;
+  lifetimeSeconds?: number;
+}
+
+export async function createEvidence(input: EvidenceInput): Promise<string> {
+  if (!isValidNonce(input.nonce)) throw new AgentError('ERR_USAGE', 'The nonce must be 8 to 64 bytes encoded as base64url without padding.');
+  const lifetime = input.lifetimeSeconds ?? EVIDENCE_DEFAULT_LIFETIME_SECONDS;
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > EVIDENCE_MAX_LIFETIME_SECONDS) {
+    throw new AgentError('ERR_USAGE', `Evidence lives 1 to ${EVIDENCE_MAX_LIFETIME_SECONDS} seconds.`);
+  }
+  const issuedAt = Math.floor((input.now ?? new Date()).getTime() / 1000);
+  return new SignJWT({
+    eat_nonce: input.nonce,
+    eat_profile: EVIDENCE_PROFILE,
+    swname: PRODUCT_NAME,
+    swversion: PRODUCT_VERSION,
+    posture: input.posture,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: EAT_MEDIA_TYPE, kid: input.key.kid })
+    .setIssuer(input.deviceId)
+    .setAudience(input.audience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + lifetime)
+    .setJti(randomBytes(16).toString('base64url'))
+    .sign(input.key.signingKey);
+}

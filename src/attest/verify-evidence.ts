@@ -1,0 +1,144 @@
+/**
+ * Evidence verification (design §3), the one the policy service uses. Pure: the caller supplies
+ * the key resolver and the nonce and jti checks. Pinned: ES256, typ `eat+jwt`, the evidence
+ * profile, the audience, a maximum age and a small clock tolerance. The key comes from the caller's
+ * registry by kid and device id, never from the token. Every refusal has its own stable code.
+ *
+ * Order matters: size first; then the header and the signature; only a signed token may spend a
+ * nonce or record a jti, so forged tokens cannot burn a device's challenges.
+ */
+import type { KeyObject } from 'node:crypto';
+import { AgentError, type ErrorCode } from '../shared/errors.js';
+import type { PostureReport } from '../shared/report.js';
+import { parsePostureReport } from '../shared/report-schema.js';
+import { decodeCompactJws, JwsFormatError, verifyEs256, type DecodedJws, type JsonObject } from './compact-jws.js';
+import { publicKeyFromJwk, publicJwkSchema, type PublicJwk } from './jwk.js';
+import { isValidNonce } from './nonce.js';
+import { EAT_MEDIA_TYPE, EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE, FORBIDDEN_HEADER_PARAMETERS } from './profiles.js';
+
+export const DEFAULT_MAX_EVIDENCE_BYTES = 64 * 1024;
+export const DEFAULT_MAX_AGE_SECONDS = EVIDENCE_MAX_LIFETIME_SECONDS;
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+
+export interface EvidenceVerificationOptions {
+  /** This service's base URL: the only audience accepted. */
+  audience: string;
+  /** The registered key for this device and kid, or null when there is none. */
+  resolveKey: (kid: string, deviceId: string) => Promise<PublicJwk | KeyObject | null>;
+  /** Spends the challenge: true once for a nonce this service issued to this device and that has not expired. */
+  consumeNonce: (nonce: string, deviceId: string) => Promise<boolean>;
+  /** Records the jti until `expiresAt`: false when it was seen before. */
+  recordJti: (jti: string, deviceId: string, expiresAt: Date) => Promise<boolean>;
+  now?: Date;
+  maxAgeSeconds?: number;
+  clockToleranceSeconds?: number;
+  maxTokenBytes?: number;
+}
+
+export interface VerifiedEvidence {
+  deviceId: string;
+  kid: string;
+  jti: string;
+  nonce: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  swname: string;
+  swversion: string;
+  posture: PostureReport;
+}
+
+function refuse(code: ErrorCode, message: string): never {
+  throw new AgentError(code, message);
+}
+
+function decode(token: unknown, maxBytes: number): DecodedJws {
+  try {
+    return decodeCompactJws(token, maxBytes);
+  } catch (error) {
+    if (error instanceof JwsFormatError) refuse(error.reason === 'too-large' ? 'ERR_ATTESTATION_TOO_LARGE' : 'ERR_ATTESTATION_MALFORMED', error.message);
+    throw error;
+  }
+}
+
+function checkHeader(header: JsonObject): string {
+  if (header['alg'] !== 'ES256') refuse('ERR_ATTESTATION_ALGORITHM', `The Evidence is signed with ${JSON.stringify(header['alg'])}; only ES256 is accepted.`);
+  const typ = typeof header['typ'] === 'string' ? header['typ'].toLowerCase().replace(/^application\//, '') : null;
+  if (typ !== EAT_MEDIA_TYPE) refuse('ERR_ATTESTATION_TYPE', `The token's typ is ${JSON.stringify(header['typ'])}, not "${EAT_MEDIA_TYPE}".`);
+  const forbidden = FORBIDDEN_HEADER_PARAMETERS.filter((name) => name in header);
+  if (forbidden.length > 0) refuse('ERR_ATTESTATION_HEADER', `The token's header carries ${forbidden.join(', ')}; keys come only from enrolment.`);
+  const kid = header['kid'];
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) refuse('ERR_ATTESTATION_HEADER', 'The token\'s header has no usable kid.');
+  return kid;
+}
+
+function stringClaim(payload: JsonObject, name: string, maxLength = 256): string {
+  const value = payload[name];
+  if (value === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', `The Evidence has no ${name} claim.`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) refuse('ERR_ATTESTATION_CLAIM_INVALID', `The Evidence's ${name} claim is not a valid string.`);
+  return value;
+}
+
+function timeClaim(payload: JsonObject, name: 'iat' | 'exp'): number {
+  const value = payload[name];
+  if (value === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', `The Evidence has no ${name} claim.`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) refuse('ERR_ATTESTATION_CLAIM_INVALID', `The Evidence's ${name} claim is not a NumericDate.`);
+  return value;
+}
+
+async function verificationKey(options: EvidenceVerificationOptions, kid: string, deviceId: string): Promise<KeyObject> {
+  const key = await options.resolveKey(kid, deviceId);
+  if (key === null) refuse('ERR_ATTESTATION_KEY_UNKNOWN', `No enrolled key ${kid} for device ${deviceId}.`);
+  if (!('kty' in key)) return key;
+  const jwk = publicJwkSchema.safeParse(key);
+  if (!jwk.success) refuse('ERR_ATTESTATION_KEY_UNKNOWN', `The registered key ${kid} is not an ES256 public key.`);
+  return publicKeyFromJwk(jwk.data);
+}
+
+function checkTimes(payload: JsonObject, options: EvidenceVerificationOptions): { issuedAt: number; expiresAt: number } {
+  const now = (options.now ?? new Date()).getTime() / 1000;
+  const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  const issuedAt = timeClaim(payload, 'iat');
+  const expiresAt = timeClaim(payload, 'exp');
+  if (expiresAt <= issuedAt) refuse('ERR_ATTESTATION_LIFETIME', 'The Evidence expires before it was issued.');
+  if (expiresAt - issuedAt > EVIDENCE_MAX_LIFETIME_SECONDS) refuse('ERR_ATTESTATION_LIFETIME', `The Evidence lives ${expiresAt - issuedAt} s; at most ${EVIDENCE_MAX_LIFETIME_SECONDS} s are allowed.`);
+  if (issuedAt > now + tolerance) refuse('ERR_ATTESTATION_NOT_YET_VALID', 'The Evidence was issued in the future: check the device clock.');
+  if (expiresAt <= now - tolerance) refuse('ERR_ATTESTATION_EXPIRED', 'The Evidence has expired.');
+  if (now - issuedAt > maxAge + tolerance) refuse('ERR_ATTESTATION_EXPIRED', `The Evidence is older than ${maxAge} s.`);
+  return { issuedAt, expiresAt };
+}
+
+function checkAudience(payload: JsonObject, audience: string): void {
+  const aud = payload['aud'];
+  if (aud === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', 'The Evidence has no aud claim.');
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(audience)) refuse('ERR_ATTESTATION_AUDIENCE', `The Evidence is meant for ${JSON.stringify(aud)}, not ${audience}.`);
+}
+
+export async function verifyEvidence(token: unknown, options: EvidenceVerificationOptions): Promise<VerifiedEvidence> {
+  const decoded = decode(token, options.maxTokenBytes ?? DEFAULT_MAX_EVIDENCE_BYTES);
+  const kid = checkHeader(decoded.header);
+  const { payload } = decoded;
+  const deviceId = stringClaim(payload, 'iss', 128);
+
+  const key = await verificationKey(options, kid, deviceId);
+  if (!verifyEs256(decoded, key)) refuse('ERR_ATTESTATION_SIGNATURE', 'The Evidence signature does not verify with the device\'s enrolled key.');
+
+  if (payload['eat_profile'] !== EVIDENCE_PROFILE) refuse('ERR_ATTESTATION_PROFILE', `The Evidence profile is ${JSON.stringify(payload['eat_profile'])}, not "${EVIDENCE_PROFILE}".`);
+  checkAudience(payload, options.audience);
+  const { issuedAt, expiresAt } = checkTimes(payload, options);
+  const jti = stringClaim(payload, 'jti', 128);
+  const nonce = stringClaim(payload, 'eat_nonce', 128);
+  if (!isValidNonce(nonce)) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The Evidence nonce is not 8 to 64 bytes of base64url.');
+  const swname = stringClaim(payload, 'swname');
+  const swversion = stringClaim(payload, 'swversion');
+  if (payload['posture'] === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', 'The Evidence has no posture claim.');
+  const posture = parsePostureReport(payload['posture']);
+  if (!posture) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The Evidence posture claim is not a posture report (design §2).');
+  if (posture.device.id !== deviceId) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The posture report names another device than the Evidence issuer.');
+
+  if (!(await options.consumeNonce(nonce, deviceId))) refuse('ERR_ATTESTATION_NONCE', 'The Evidence nonce is unknown, expired or already used: ask for a new challenge.');
+  if (!(await options.recordJti(jti, deviceId, new Date(expiresAt * 1000)))) refuse('ERR_ATTESTATION_REPLAY', 'This Evidence was already presented.');
+
+  return { deviceId, kid, jti, nonce, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000), swname, swversion, posture };
+}

@@ -1,0 +1,62 @@
+/**
+ * Files that hold secrets (the device key, bearer secrets, the service's signing key): read only
+ * when they are regular files owned by this user and closed to everyone else; written atomically
+ * with mode 0600 in a 0700 directory. On Windows the per-user profile folders' ACLs do this job.
+ */
+import { lstat, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AgentError, systemErrorCode } from './errors.js';
+import { ensurePrivateDir, writeFileAtomic } from './atomic-write.js';
+
+function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8)}`;
+}
+
+export interface PrivateFileOptions {
+  /** The user the file must belong to: this process's user unless a test says otherwise. */
+  uid?: number;
+}
+
+async function checkPrivate(path: string, what: string, options: PrivateFileOptions): Promise<void> {
+  if (process.platform === 'win32') return;
+  const info = await lstat(path);
+  if (info.isSymbolicLink() || !info.isFile()) {
+    throw new AgentError('ERR_FILE_PERMISSIONS', `The ${what} ${path} is not a regular file (a link or a folder); refusing to use it. Remove it and try again.`);
+  }
+  const uid = options.uid ?? process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw new AgentError(
+      'ERR_FILE_OWNER',
+      `The ${what} ${path} belongs to another user (uid ${info.uid}, this is uid ${uid}); refusing to use it. Use a state directory of your own (--state-dir) or run as its owner.`,
+    );
+  }
+  if ((info.mode & 0o077) !== 0) {
+    throw new AgentError(
+      'ERR_FILE_PERMISSIONS',
+      `The ${what} ${path} can be read or written by other users (mode ${octal(info.mode)}); refusing to use it. If nobody else could have copied it, run "chmod 600 ${path}"; otherwise move it aside and create a new one.`,
+    );
+  }
+  const folder = await lstat(dirname(path));
+  if ((folder.mode & 0o022) !== 0) {
+    throw new AgentError(
+      'ERR_FILE_PERMISSIONS',
+      `The folder ${dirname(path)} holding the ${what} can be written by other users (mode ${octal(folder.mode)}); refusing to use it. Run "chmod 700 ${dirname(path)}".`,
+    );
+  }
+}
+
+/** The file's bytes, or null when it does not exist; refuses files others could read or replace. */
+export async function readPrivateFile(path: string, what: string, options: PrivateFileOptions = {}): Promise<Buffer | null> {
+  try {
+    await checkPrivate(path, what, options);
+    return await readFile(path);
+  } catch (error) {
+    if (systemErrorCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  await writeFileAtomic(path, data, { mode: 0o600 });
+}
