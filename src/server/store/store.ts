@@ -1,0 +1,113 @@
+/**
+ * The policy service's storage: one interface, two implementations (SQLite embedded by default,
+ * PostgreSQL when one box is not enough), one test suite run against both
+ * (test/integration/store.test.ts). Every method is atomic on its own; the ones that must be
+ * atomic across processes (spending a nonce, an enrolment token use, recording a jti) are single
+ * conditional statements, so two service processes sharing PostgreSQL cannot both succeed.
+ */
+import type { PublicJwk } from '../../attest/jwk.js';
+import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
+import type { PostureReport } from '../../shared/report.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type ApiKeyRole = 'admin' | 'gateway';
+
+export interface EnrollmentTokenRecord {
+  id: string;
+  /** SHA-256 of the token (base64url); the token itself is never stored. */
+  tokenHash: string;
+  usesLeft: number;
+  expiresAt: Date;
+  createdAt: Date;
+  note: string | null;
+}
+
+export interface NewDevice {
+  id: string;
+  kid: string;
+  jwk: PublicJwk;
+  enrolledAt: Date;
+  hostname: string | null;
+  platform: string | null;
+}
+
+export interface DeviceRecord extends NewDevice {
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+export interface NewAppraisal {
+  deviceId: string;
+  evidenceJti: string;
+  policyId: string;
+  policyVersion: number;
+  status: ComplianceStatus;
+  earStatus: EarStatus;
+  tiers: string[];
+  verdicts: Verdict[];
+  posture: PostureReport;
+  resultJti: string;
+  resultExpiresAt: Date;
+  createdAt: Date;
+}
+
+export interface AppraisalRecord extends NewAppraisal {
+  id: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  /** SHA-256 of the key (base64url). */
+  keyHash: string;
+  role: ApiKeyRole;
+  name: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** Applies pending migrations in order; returns the schema version now in place. */
+  migrate(): Promise<number>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createEnrollmentToken(record: EnrollmentTokenRecord): Promise<void>;
+  /** Spends one use of a token that exists, has uses left and has not expired; false otherwise. */
+  consumeEnrollmentToken(tokenHash: string, now: Date): Promise<boolean>;
+  listEnrollmentTokens(): Promise<EnrollmentTokenRecord[]>;
+
+  createNonce(nonce: string, deviceId: string, expiresAt: Date): Promise<void>;
+  /** True exactly once for a nonce issued to this device that has not expired. */
+  consumeNonce(nonce: string, deviceId: string, now: Date): Promise<boolean>;
+  /** Remembers a device's jti until `expiresAt`; false when it was already remembered. */
+  recordJti(deviceId: string, jti: string, expiresAt: Date): Promise<boolean>;
+  /** Forgets expired nonces and jtis. */
+  deleteExpired(now: Date): Promise<void>;
+
+  getDevice(id: string): Promise<DeviceRecord | null>;
+  /** Enrols a device or replaces its key (re-enrolment, rotation); keeps its history and revocation. */
+  saveDeviceKey(device: NewDevice): Promise<void>;
+  listDevices(): Promise<DeviceRecord[]>;
+  /** Marks a device revoked (idempotent); false when there is no such device. */
+  revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean>;
+  listRevokedDeviceIds(): Promise<string[]>;
+
+  /** Rule id -> when it started failing, for this device under this policy id. */
+  getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>>;
+  /**
+   * In one transaction: stores the appraisal, replaces the device's failing-since memory for the
+   * appraisal's policy id with `failingSince`, and sets the device's last-seen time, hostname and
+   * platform from the posture. Returns the appraisal id.
+   */
+  saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number>;
+  latestAppraisal(deviceId: string): Promise<AppraisalRecord | null>;
+  /** Newest first. */
+  listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]>;
+
+  createApiKey(record: ApiKeyRecord): Promise<void>;
+  /** The key with this hash, if it exists and is not revoked. */
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+}
