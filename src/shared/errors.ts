@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'ERR_ATTESTATION_LIFETIME',
   'ERR_ATTESTATION_NONCE',
   'ERR_ATTESTATION_REPLAY',
+  // policy service
+  'ERR_DATABASE_UNAVAILABLE',
   'ERR_INTERNAL',
 ] as const;
 
