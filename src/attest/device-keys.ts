@@ -1,11 +1,11 @@
 /** The device key's life: created on first use, rotated on request, promoted when the service accepts it. */
-import { DeviceKey } from './device-key.js';
+import { Es256Key } from './es256-key.js';
 import type { DeviceKeys, KeyStore } from './key-store.js';
 
 export async function loadOrCreateDeviceKeys(store: KeyStore, now: Date = new Date()): Promise<DeviceKeys> {
   const existing = await store.load();
   if (existing) return existing;
-  const keys: DeviceKeys = { active: DeviceKey.generate(now), pending: null };
+  const keys: DeviceKeys = { active: Es256Key.generate(now), pending: null };
   await store.save(keys);
   return keys;
 }
@@ -13,7 +13,7 @@ export async function loadOrCreateDeviceKeys(store: KeyStore, now: Date = new Da
 /** Makes a new pending key; the active key keeps signing until the service accepts the new one. */
 export async function rotateDeviceKey(store: KeyStore, now: Date = new Date()): Promise<DeviceKeys> {
   const current = await loadOrCreateDeviceKeys(store, now);
-  const keys: DeviceKeys = { active: current.active, pending: DeviceKey.generate(now) };
+  const keys: DeviceKeys = { active: current.active, pending: Es256Key.generate(now) };
   await store.save(keys);
   return keys;
 }

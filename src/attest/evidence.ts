@@ -4,12 +4,12 @@ import { SignJWT } from 'jose';
 import { AgentError } from '../shared/errors.js';
 import type { PostureReport } from '../shared/report.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
-import type { DeviceKey } from './device-key.js';
+import type { Es256Key } from './es256-key.js';
 import { isValidNonce } from './nonce.js';
 import { EAT_MEDIA_TYPE, EVIDENCE_DEFAULT_LIFETIME_SECONDS, EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE } from './profiles.js';
 
 export interface EvidenceInput {
-  key: DeviceKey;
+  key: Es256Key;
   deviceId: string;
   /** The policy service's base URL. */
   audience: string;

@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { AgentError, messageOf } from '../shared/errors.js';
-import { DeviceKey } from './device-key.js';
+import { Es256Key } from './es256-key.js';
 
 export interface DeviceKeys {
   /** Signs Evidence; the service knows it. */
-  active: DeviceKey;
+  active: Es256Key;
   /** Made by `key --rotate`; replaces `active` once the service accepts it. */
-  pending: DeviceKey | null;
+  pending: Es256Key | null;
 }
 
 export interface KeyStore {
@@ -29,7 +29,7 @@ const storedKey = z.strictObject({ createdAt: z.string(), privateJwk: z.record(z
 const storedKeys = z.strictObject({ format: z.literal(FORMAT), active: storedKey, pending: storedKey.nullable() });
 
 export function serializeKeys(keys: DeviceKeys): string {
-  const entry = (key: DeviceKey) => ({ createdAt: key.createdAt, privateJwk: key.exportPrivateJwk() });
+  const entry = (key: Es256Key) => ({ createdAt: key.createdAt, privateJwk: key.exportPrivateJwk() });
   return `${JSON.stringify({ format: FORMAT, active: entry(keys.active), pending: keys.pending ? entry(keys.pending) : null })}\n`;
 }
 
@@ -51,8 +51,8 @@ export function deserializeKeys(text: string, location: string): DeviceKeys {
   const parsed = storedKeys.safeParse(document);
   if (!parsed.success) throw corruptKeyStore(location, 'it is not in the expected format');
   try {
-    const active = DeviceKey.fromPrivateJwk(parsed.data.active.privateJwk, parsed.data.active.createdAt);
-    const pending = parsed.data.pending ? DeviceKey.fromPrivateJwk(parsed.data.pending.privateJwk, parsed.data.pending.createdAt) : null;
+    const active = Es256Key.fromPrivateJwk(parsed.data.active.privateJwk, parsed.data.active.createdAt);
+    const pending = parsed.data.pending ? Es256Key.fromPrivateJwk(parsed.data.pending.privateJwk, parsed.data.pending.createdAt) : null;
     return { active, pending };
   } catch (error) {
     throw corruptKeyStore(location, messageOf(error));

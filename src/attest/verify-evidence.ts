@@ -11,10 +11,11 @@ import type { KeyObject } from 'node:crypto';
 import { AgentError, type ErrorCode } from '../shared/errors.js';
 import type { PostureReport } from '../shared/report.js';
 import { parsePostureReport } from '../shared/report-schema.js';
-import { decodeCompactJws, JwsFormatError, verifyEs256, type DecodedJws, type JsonObject } from './compact-jws.js';
+import { verifyEs256, type JsonObject } from './compact-jws.js';
+import { decodeEat, type HeaderCodes } from './eat-header.js';
 import { publicKeyFromJwk, publicJwkSchema, type PublicJwk } from './jwk.js';
 import { isValidNonce } from './nonce.js';
-import { EAT_MEDIA_TYPE, EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE, FORBIDDEN_HEADER_PARAMETERS } from './profiles.js';
+import { EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE } from './profiles.js';
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 64 * 1024;
 export const DEFAULT_MAX_AGE_SECONDS = EVIDENCE_MAX_LIFETIME_SECONDS;
@@ -47,28 +48,16 @@ export interface VerifiedEvidence {
   posture: PostureReport;
 }
 
+const HEADER_CODES: HeaderCodes = {
+  tooLarge: 'ERR_ATTESTATION_TOO_LARGE',
+  malformed: 'ERR_ATTESTATION_MALFORMED',
+  algorithm: 'ERR_ATTESTATION_ALGORITHM',
+  type: 'ERR_ATTESTATION_TYPE',
+  header: 'ERR_ATTESTATION_HEADER',
+};
+
 function refuse(code: ErrorCode, message: string): never {
   throw new AgentError(code, message);
-}
-
-function decode(token: unknown, maxBytes: number): DecodedJws {
-  try {
-    return decodeCompactJws(token, maxBytes);
-  } catch (error) {
-    if (error instanceof JwsFormatError) refuse(error.reason === 'too-large' ? 'ERR_ATTESTATION_TOO_LARGE' : 'ERR_ATTESTATION_MALFORMED', error.message);
-    throw error;
-  }
-}
-
-function checkHeader(header: JsonObject): string {
-  if (header['alg'] !== 'ES256') refuse('ERR_ATTESTATION_ALGORITHM', `The Evidence is signed with ${JSON.stringify(header['alg'])}; only ES256 is accepted.`);
-  const typ = typeof header['typ'] === 'string' ? header['typ'].toLowerCase().replace(/^application\//, '') : null;
-  if (typ !== EAT_MEDIA_TYPE) refuse('ERR_ATTESTATION_TYPE', `The token's typ is ${JSON.stringify(header['typ'])}, not "${EAT_MEDIA_TYPE}".`);
-  const forbidden = FORBIDDEN_HEADER_PARAMETERS.filter((name) => name in header);
-  if (forbidden.length > 0) refuse('ERR_ATTESTATION_HEADER', `The token's header carries ${forbidden.join(', ')}; keys come only from enrolment.`);
-  const kid = header['kid'];
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) refuse('ERR_ATTESTATION_HEADER', 'The token\'s header has no usable kid.');
-  return kid;
 }
 
 function stringClaim(payload: JsonObject, name: string, maxLength = 256): string {
@@ -116,8 +105,7 @@ function checkAudience(payload: JsonObject, audience: string): void {
 }
 
 export async function verifyEvidence(token: unknown, options: EvidenceVerificationOptions): Promise<VerifiedEvidence> {
-  const decoded = decode(token, options.maxTokenBytes ?? DEFAULT_MAX_EVIDENCE_BYTES);
-  const kid = checkHeader(decoded.header);
+  const { decoded, kid } = decodeEat(token, options.maxTokenBytes ?? DEFAULT_MAX_EVIDENCE_BYTES, HEADER_CODES, 'Evidence');
   const { payload } = decoded;
   const deviceId = stringClaim(payload, 'iss', 128);
 

@@ -10,6 +10,9 @@ import { createEvidence } from '../attest/evidence.js';
 import { FileKeyStore } from '../attest/file-key-store.js';
 import { isValidNonce, randomNonce } from '../attest/nonce.js';
 import { collectPosture } from '../collectors/index.js';
+import { enrollDevice, submitPosture, type CheckInDeps } from '../agent/check-in.js';
+import { requireEnrollment, writeEnrollment } from '../agent/enrollment.js';
+import { ServiceClient } from '../agent/service-client.js';
 import { loadPolicy } from '../agent/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
 import { defaultStateDir, type ProcessFacts } from '../shared/app-dirs.js';
@@ -119,6 +122,52 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       const posture = await collectPosture(host, { deviceId, now });
       const evidence = await createEvidence({ key: keys.active, deviceId, audience, nonce: options.nonce ?? randomNonce(), posture, now });
       deps.io.stdout(`${evidence}\n`);
+    });
+
+  function checkInDeps(stateDir: string, server: string): CheckInDeps {
+    const host = deps.createHost();
+    return {
+      host,
+      keyStore: new FileKeyStore(stateDir),
+      deviceId: () => getDeviceId({ platform: host.platform, readRawMachineId: deps.readRawMachineId }),
+      client: new ServiceClient({ baseUrl: server }),
+      ...(deps.now ? { now: deps.now } : {}),
+    };
+  }
+
+  program
+    .command('enroll')
+    .description('enrol this device with the policy service, using an enrolment token from IT')
+    .requiredOption('--server <url>', 'the policy service\'s base URL')
+    .addOption(new Option('--token <token>', 'the enrolment token (posture-service token create)').env('POSTURE_AGENT_ENROLLMENT_TOKEN').makeOptionMandatory())
+    .addOption(stateDirOption())
+    .action(async (options: { server: string; token: string } & StateDirOption) => {
+      const server = parseServiceUrl(options.server, '--server');
+      const stateDir = resolveStateDir(options, deps.facts);
+      const { enrolled } = await enrollDevice(checkInDeps(stateDir, server), options.token);
+      await writeEnrollment(stateDir, { server, deviceId: enrolled.deviceId, kid: enrolled.kid, enrolledAt: enrolled.enrolledAt });
+      const { appraisal } = enrolled;
+      deps.io.stdout(
+        `Enrolled this device (${enrolled.deviceId}) with ${server}, key ${enrolled.kid}.\n` +
+          `Posture: ${appraisal.status}; tiers allowed: ${appraisal.tiers.join(', ') || 'none'}.\n`,
+      );
+    });
+
+  program
+    .command('submit')
+    .description('one round trip to the enrolled service (challenge, Evidence, Result); prints the Result JWT')
+    .option('--json', 'print the Result with the service\'s verdicts as JSON')
+    .addOption(stateDirOption())
+    .action(async (options: { json?: boolean } & StateDirOption) => {
+      const stateDir = resolveStateDir(options, deps.facts);
+      const enrollment = await requireEnrollment(stateDir);
+      const checkedIn = await submitPosture(checkInDeps(stateDir, enrollment.server));
+      if (checkedIn.rotatedTo) {
+        await writeEnrollment(stateDir, { ...enrollment, kid: checkedIn.rotatedTo });
+        deps.io.stderr(`posture-agent: the service accepted the new key ${checkedIn.rotatedTo}; the old key was deleted.\n`);
+      }
+      const { response } = checkedIn;
+      deps.io.stdout(options.json ? `${JSON.stringify(response, null, 2)}\n` : `${response.result}\n`);
     });
 
   return program;

@@ -1,7 +1,7 @@
 /** Building Evidence for tests: a signed, valid token by default, with hooks to break it. */
 import { randomBytes } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { DeviceKey } from '../../src/attest/device-key.js';
+import { Es256Key } from '../../src/attest/es256-key.js';
 import { randomNonce } from '../../src/attest/nonce.js';
 import { EVIDENCE_PROFILE } from '../../src/attest/profiles.js';
 import type { EvidenceVerificationOptions } from '../../src/attest/verify-evidence.js';
@@ -28,12 +28,12 @@ export function validClaims(nonce = randomNonce()): JWTPayload {
 }
 
 /** Signs arbitrary claims and header with a device key (ES256 unless the header says otherwise). */
-export function signEvidence(key: DeviceKey, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+export function signEvidence(key: Es256Key, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'eat+jwt', kid: key.kid, ...header }).sign(key.signingKey);
 }
 
 /** A verifier world: one enrolled device, nonces it issued, jtis it has seen. */
-export function verifierFor(key: DeviceKey, overrides: Partial<EvidenceVerificationOptions> = {}) {
+export function verifierFor(key: Es256Key, overrides: Partial<EvidenceVerificationOptions> = {}) {
   const issued = new Set<string>();
   const seen = new Set<string>();
   const options: EvidenceVerificationOptions = {
@@ -55,6 +55,6 @@ export function verifierFor(key: DeviceKey, overrides: Partial<EvidenceVerificat
   };
 }
 
-export function newKey(): DeviceKey {
-  return DeviceKey.generate(NOW);
+export function newKey(): Es256Key {
+  return Es256Key.generate(NOW);
 }

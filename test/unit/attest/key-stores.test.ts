@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceKey } from '../../../src/attest/device-key.js';
+import { Es256Key } from '../../../src/attest/es256-key.js';
 import { loadOrCreateDeviceKeys, promotePendingKey, rotateDeviceKey } from '../../../src/attest/device-keys.js';
 import { FileKeyStore } from '../../../src/attest/file-key-store.js';
 import { jwkThumbprint } from '../../../src/attest/jwk.js';
@@ -20,16 +20,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('DeviceKey', () => {
+describe('Es256Key', () => {
   it('has the RFC 7638 thumbprint as kid (the same as jose computes)', async () => {
-    const key = DeviceKey.generate();
+    const key = Es256Key.generate();
     expect(key.kid).toBe(await calculateJwkThumbprint(key.publicJwk, 'sha256'));
     expect(jwkThumbprint(key.publicJwk)).toBe(key.kid);
     expect(key.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: key.kid });
   });
 
   it('never shows its private part when printed, serialised, inspected or thrown', () => {
-    const key = DeviceKey.generate();
+    const key = Es256Key.generate();
     const secret = key.exportPrivateJwk().d!;
     for (const shown of [JSON.stringify(key), inspect(key), String(key), JSON.stringify({ key }), inspect({ nested: { key } }, { depth: 5 })]) {
       expect(shown).not.toContain(secret);

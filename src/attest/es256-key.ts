@@ -1,5 +1,5 @@
 /**
- * The device key: an ES256 (P-256) key pair that belongs to this device. The private half stays in
+ * An ES256 (P-256) key pair: the device key, or the service's signing key. The private half stays in
  * this object: it prints, serialises and inspects as its key id only. Stores get it through
  * exportPrivateJwk(), which nothing else calls.
  */
@@ -18,7 +18,7 @@ function halvesMatch(privateKey: KeyObject): boolean {
   }
 }
 
-export class DeviceKey {
+export class Es256Key {
   readonly kid: string;
   readonly publicJwk: PublicJwk & { kid: string };
   readonly createdAt: string;
@@ -31,13 +31,13 @@ export class DeviceKey {
     this.createdAt = createdAt;
   }
 
-  static generate(now: Date = new Date()): DeviceKey {
+  static generate(now: Date = new Date()): Es256Key {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return new DeviceKey(privateKey, now.toISOString());
+    return new Es256Key(privateKey, now.toISOString());
   }
 
   /** Rebuilds a stored key; throws a plain Error (the store turns it into ERR_KEY_CORRUPT). */
-  static fromPrivateJwk(jwk: unknown, createdAt: string): DeviceKey {
+  static fromPrivateJwk(jwk: unknown, createdAt: string): Es256Key {
     const candidate = jwk as JsonWebKey;
     if (typeof jwk !== 'object' || jwk === null || candidate.kty !== 'EC' || candidate.crv !== 'P-256' || typeof candidate.d !== 'string' || candidate.d.length !== 43) {
       throw new Error('not a P-256 private key');
@@ -50,7 +50,7 @@ export class DeviceKey {
     }
     if (!halvesMatch(key)) throw new Error('its private and public halves do not belong together');
     if (Number.isNaN(Date.parse(createdAt))) throw new Error('its creation time is invalid');
-    return new DeviceKey(key, createdAt);
+    return new Es256Key(key, createdAt);
   }
 
   /** For signing only (jose's SignJWT). */
@@ -70,7 +70,7 @@ export class DeviceKey {
   }
 
   toString(): string {
-    return `DeviceKey(${this.kid})`;
+    return `Es256Key(${this.kid})`;
   }
 
   [inspect.custom](): string {

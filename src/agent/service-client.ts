@@ -1,0 +1,100 @@
+/**
+ * The agent's client for the policy service (design §6). Network failures and refusals become
+ * AgentErrors that say what happened and what to do; a refusal keeps the service's own code and
+ * HTTP status, so callers can tell "retry later" from "retrying cannot help".
+ */
+import type { PublicJwk } from '../attest/jwk.js';
+import { AgentError, ERROR_CODES, messageOf, type ErrorCode } from '../shared/errors.js';
+import type { AttestResponse, EnrollResponse } from '../server/posture-service.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+export class ServiceError extends AgentError {
+  /** The HTTP status, or 0 when the service could not be reached at all. */
+  readonly status: number;
+  constructor(code: ErrorCode, message: string, status: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if ((error as { name?: string }).name === 'TimeoutError') return 'it did not answer in time';
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'the connection was refused (is the service running?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'its name could not be resolved';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    case 'CERT_HAS_EXPIRED':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      return `its TLS certificate was not accepted (${cause.code})`;
+    default:
+      return cause?.message ?? messageOf(error);
+  }
+}
+
+export interface ServiceClientOptions {
+  baseUrl: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export class ServiceClient {
+  readonly baseUrl: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ServiceClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async #post<T>(path: string, body: string, contentType: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new ServiceError('ERR_SERVICE_UNREACHABLE', `Could not reach the policy service at ${this.baseUrl}: ${networkReason(error)}. Check the address and the network, or try again later.`, 0, { cause: error });
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      // not JSON: handled below
+    }
+    if (response.ok && parsed !== null) return parsed as T;
+    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const code = isErrorCode(error?.code) ? error.code : 'ERR_SERVICE_ERROR';
+    const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status} ${response.statusText || ''}`.trim();
+    throw new ServiceError(code, `The policy service refused: ${message}`, response.status);
+  }
+
+  challenge(deviceId: string): Promise<{ nonce: string; expiresAt: string }> {
+    return this.#post('/v1/challenge', JSON.stringify({ deviceId }), 'application/json');
+  }
+
+  enroll(request: { evidence: string; jwk: PublicJwk; token?: string; endorsement?: string }): Promise<EnrollResponse> {
+    return this.#post('/v1/enroll', JSON.stringify(request), 'application/json');
+  }
+
+  attest(evidence: string): Promise<AttestResponse> {
+    return this.#post('/v1/attest', evidence, 'application/eat+jwt');
+  }
+}

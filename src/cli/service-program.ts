@@ -1,0 +1,230 @@
+/**
+ * The `posture-service` command line (design §5): serve, and the admin chores (enrolment tokens,
+ * API keys, devices, signing keys). Secrets it creates are printed alone on stdout, so scripts can
+ * capture them; everything else is for people.
+ */
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { AgentError, systemErrorCode } from '../shared/errors.js';
+import { defaultDataDir, type ProcessFacts } from '../shared/app-dirs.js';
+import { parseDuration } from '../shared/duration.js';
+import { PRODUCT_VERSION } from '../shared/version.js';
+import { parseServeConfig, SERVE_SOURCES, type ServeFlags } from '../server/config.js';
+import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../server/secrets.js';
+import { ServiceKeys } from '../server/service-keys.js';
+import { startService, type RunningService } from '../server/start-service.js';
+import { openStore } from '../server/store/open-store.js';
+import type { ApiKeyRole, Store } from '../server/store/store.js';
+import { DeviceDirectory } from '../server/device-directory.js';
+import type { CliIo } from './cli-io.js';
+import { EXIT_OK, runCli, usageError, type CommandOutcome } from './run-cli.js';
+
+export interface ServiceCliDeps {
+  io: CliIo;
+  facts: ProcessFacts;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` then shuts down gracefully. */
+  stopSignal: () => Promise<string>;
+  /** Tells the caller the service is up (tests use it to learn the address). */
+  onListening?: (service: RunningService) => void;
+  now?: () => Date;
+}
+
+interface StoreFlags {
+  dataDir?: string;
+  database?: string;
+}
+
+function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'where the database, signing keys and state live').env('POSTURE_SERVICE_DATA_DIR');
+}
+
+function databaseOption(): Option {
+  return new Option('--database <url>', 'sqlite:PATH or postgres://USER@HOST/DB (default: sqlite in the data directory)').env('POSTURE_SERVICE_DATABASE');
+}
+
+function positiveInteger(flag: string) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1_000_000) throw usageError(`${flag} must be a whole number from 1 to 1000000, not "${text}".`);
+    return Number(text);
+  };
+}
+
+function duration(flag: string) {
+  return (text: string): number => {
+    const ms = parseDuration(text);
+    if (ms === null || ms < 60_000) throw usageError(`${flag} must be a duration such as 30m, 12h or 7d (at least 1m), not "${text}".`);
+    return ms;
+  };
+}
+
+export function createServiceProgram(deps: ServiceCliDeps): Command {
+  const { io } = deps;
+  const now = () => deps.now?.() ?? new Date();
+  const dataDirOf = (flags: StoreFlags) => flags.dataDir ?? defaultDataDir(deps.facts);
+
+  async function withStore<T>(flags: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
+    const database = flags.database ?? `sqlite:${join(dataDirOf(flags), 'posture.db')}`;
+    if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(database)) throw usageError('--database must be sqlite:PATH or postgres://USER@HOST/DB.');
+    const store = await openStore(database);
+    try {
+      await store.migrate();
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  const program = new Command('posture-service')
+    .description('Posture policy service: enrols devices, appraises their signed Evidence, and answers gateways.')
+    .version(PRODUCT_VERSION, '-V, --version')
+    .helpCommand(false);
+
+  const serve = program.command('serve').description('run the policy service (JSON logs on stdout; stops gracefully on SIGINT/SIGTERM)');
+  const describe: Record<keyof ServeFlags, string> = {
+    host: 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface, behind TLS)',
+    port: 'port to listen on (default 8080)',
+    url: 'public base URL: Evidence audience and Result issuer (default http://localhost:PORT)',
+    database: 'sqlite:PATH or postgres://USER@HOST/DB (default: sqlite in the data directory)',
+    dataDir: 'where the database, signing keys and state live',
+    policy: 'policy file (YAML or JSON); default: the built-in policy',
+    audience: 'the aud of Results, which gateways check (default posture-gateway)',
+    resultTtl: 'how long a Result is valid (default 10m, at most 24h)',
+    logLevel: 'fatal, error, warn, info (default), debug or silent',
+    trustProxy: 'take the client address from X-Forwarded-For (only behind your own proxy)',
+    authzRateLimit: 'forward-auth requests per second per client address (default 5000; 0: off)',
+  };
+  for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
+    const takesValue = key !== 'trustProxy';
+    serve.addOption(new Option(takesValue ? `${flag} <value>` : flag, describe[key]).env(env));
+  }
+  serve.action(async (flags: ServeFlags) => {
+    const config = parseServeConfig({ ...flags, dataDir: flags.dataDir ?? defaultDataDir(deps.facts) });
+    let running: RunningService;
+    try {
+      running = await startService(config);
+    } catch (error) {
+      const code = systemErrorCode(error);
+      if (code === 'EADDRINUSE') throw new AgentError('ERR_CONFIG_INVALID', `Port ${config.port} on ${config.host} is already in use; choose another with --port.`);
+      if (code === 'EACCES') throw new AgentError('ERR_CONFIG_INVALID', `Not allowed to listen on ${config.host}:${config.port}; use a port above 1023 or run with the right privileges.`);
+      throw error;
+    }
+    deps.onListening?.(running);
+    const signal = await deps.stopSignal();
+    running.app.log.info({ signal }, 'shutting down');
+    await running.close();
+  });
+
+  const token = program.command('token').description('enrolment tokens');
+  token
+    .command('create')
+    .description('print a new enrolment token, alone on stdout (it is stored hashed: keep it now)')
+    .option('--uses <n>', 'how many devices may enrol with it (default 1)', positiveInteger('--uses'), 1)
+    .option('--expires <duration>', 'how long it is valid, e.g. 12h or 7d (default 7d)', duration('--expires'), 7 * 86_400_000)
+    .option('--note <text>', 'what it is for (shown by token list)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { uses: number; expires: number; note?: string }) => {
+      const secret = newSecret(ENROLLMENT_TOKEN_PREFIX);
+      const createdAt = now();
+      await withStore(flags, (store) =>
+        store.createEnrollmentToken({
+          id: secret.id,
+          tokenHash: secret.hash,
+          usesLeft: flags.uses,
+          expiresAt: new Date(createdAt.getTime() + flags.expires),
+          createdAt,
+          note: flags.note ?? null,
+        }),
+      );
+      io.stdout(`${secret.secret}\n`);
+    });
+  token
+    .command('list')
+    .description('list enrolment tokens (never their values)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags) => {
+      const tokens = await withStore(flags, (store) => store.listEnrollmentTokens());
+      for (const entry of tokens) {
+        const state = entry.expiresAt < now() ? 'expired' : `${entry.usesLeft} use(s) left`;
+        io.stdout(`${entry.id}  ${state}  expires ${entry.expiresAt.toISOString()}${entry.note ? `  ${entry.note}` : ''}\n`);
+      }
+    });
+
+  program
+    .command('apikey')
+    .description('API keys for admins and gateways')
+    .command('create')
+    .description('print a new API key, alone on stdout (it is stored hashed: keep it now)')
+    .addOption(new Option('--role <role>', 'admin (devices, revoke) or gateway (read devices)').choices(['admin', 'gateway']).makeOptionMandatory())
+    .option('--name <name>', 'who or what uses it', 'unnamed')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { role: ApiKeyRole; name: string }) => {
+      const secret = newSecret(API_KEY_PREFIX);
+      await withStore(flags, (store) => store.createApiKey({ id: secret.id, keyHash: secret.hash, role: flags.role, name: flags.name, createdAt: now(), revokedAt: null }));
+      io.stdout(`${secret.secret}\n`);
+    });
+
+  const devices = program.command('devices').description('enrolled devices');
+  const directory = (store: Store) => new DeviceDirectory(store, { clock: now });
+  devices
+    .command('list')
+    .description('every enrolled device with its latest appraisal')
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { json?: boolean }) => {
+      const list = await withStore(flags, (store) => directory(store).list());
+      if (flags.json) return io.stdout(`${JSON.stringify({ devices: list }, null, 2)}\n`);
+      if (list.length === 0) return io.stdout('No devices are enrolled.\n');
+      for (const device of list) {
+        const state = device.revokedAt ? 'REVOKED' : (device.latest?.status ?? 'not appraised');
+        io.stdout(`${device.id}  ${device.hostname ?? '-'}  ${device.platform ?? '-'}  ${state}  last seen ${device.lastSeenAt ?? 'never'}\n`);
+      }
+    });
+  devices
+    .command('show <id>')
+    .description('one device, its key and its recent appraisals (JSON)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (id: string, flags: StoreFlags) => {
+      const device = await withStore(flags, (store) => directory(store).show(id));
+      io.stdout(`${JSON.stringify(device, null, 2)}\n`);
+    });
+  devices
+    .command('revoke <id>')
+    .description('revoke a device: every later decision for it denies, even with an unexpired Result')
+    .option('--reason <text>', 'why (kept with the device)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (id: string, flags: StoreFlags & { reason?: string }) => {
+      const device = await withStore(flags, (store) => directory(store).revoke(id, flags.reason ?? null));
+      io.stdout(`Revoked ${device.id} at ${device.revokedAt}.\n`);
+    });
+
+  const keys = program.command('keys').description('the service\'s Result signing keys');
+  keys
+    .command('rotate')
+    .description('make a new signing key; the old one stays published until every Result it signed has expired')
+    .addOption(dataDirOption())
+    .action(async (flags: StoreFlags) => {
+      const rotated = await ServiceKeys.rotate(dataDirOf(flags), now());
+      io.stdout(`New signing key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still published until its Results expire).\n`);
+    });
+  keys
+    .command('list')
+    .description('print the published keys (the JWKS)')
+    .addOption(dataDirOption())
+    .action(async (flags: StoreFlags) => {
+      const opened = await ServiceKeys.open(dataDirOf(flags), { publishRetiredMs: 86_400_000 });
+      io.stdout(`${JSON.stringify(opened.jwks(now()), null, 2)}\n`);
+    });
+
+  return program;
+}
+
+export async function runServiceCli(argv: readonly string[], deps: ServiceCliDeps): Promise<number> {
+  const outcome: CommandOutcome = { exitCode: EXIT_OK };
+  return runCli(createServiceProgram(deps), argv, deps.io, outcome);
+}

@@ -1,0 +1,107 @@
+/**
+ * `posture-service serve` settings from flags and POSTURE_SERVICE_* environment variables,
+ * validated at start: a bad value stops the service with one line naming the flag, the variable
+ * and what is expected.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AgentError } from '../shared/errors.js';
+import { parseDuration } from '../shared/duration.js';
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  /** Public base URL: Evidence audience and Result issuer; null: http://localhost:PORT. */
+  publicUrl: string | null;
+  database: string;
+  dataDir: string;
+  policyFile: string | undefined;
+  resultAudience: string;
+  resultLifetimeSeconds: number;
+  nonceLifetimeSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+  authzRateLimit: number;
+  enrollRateLimit: number;
+  revocationRefreshMs: number;
+}
+
+/** What commander hands over: strings from flags or the environment. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  url?: string;
+  database?: string;
+  dataDir: string;
+  policy?: string;
+  audience?: string;
+  resultTtl?: string;
+  logLevel?: string;
+  trustProxy?: boolean | string;
+  authzRateLimit?: string;
+}
+
+/** Flag name and environment variable of each setting, for error messages. */
+export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]> = {
+  host: ['--host', 'POSTURE_SERVICE_HOST'],
+  port: ['--port', 'POSTURE_SERVICE_PORT'],
+  url: ['--url', 'POSTURE_SERVICE_URL'],
+  database: ['--database', 'POSTURE_SERVICE_DATABASE'],
+  dataDir: ['--data-dir', 'POSTURE_SERVICE_DATA_DIR'],
+  policy: ['--policy', 'POSTURE_SERVICE_POLICY'],
+  audience: ['--audience', 'POSTURE_SERVICE_AUDIENCE'],
+  resultTtl: ['--result-ttl', 'POSTURE_SERVICE_RESULT_TTL'],
+  logLevel: ['--log-level', 'POSTURE_SERVICE_LOG_LEVEL'],
+  trustProxy: ['--trust-proxy', 'POSTURE_SERVICE_TRUST_PROXY'],
+  authzRateLimit: ['--authz-rate-limit', 'POSTURE_SERVICE_AUTHZ_RATE_LIMIT'],
+};
+
+const integer = (min: number, max: number, what: string) =>
+  z.string().regex(/^\d+$/, `expected ${what}`).transform(Number).refine((n) => n >= min && n <= max, `expected ${what}`);
+
+const schema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: integer(0, 65_535, 'a port number from 0 to 65535').default(8080),
+  url: z.url({ protocol: /^https?$/, error: 'expected the public http(s) URL of this service, e.g. https://posture.example.com' }).optional(),
+  database: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://USER@HOST/DB').optional(),
+  dataDir: z.string().min(1),
+  policy: z.string().min(1).optional(),
+  audience: z.string().min(1).max(256).default('posture-gateway'),
+  resultTtl: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 60_000 && ms <= 86_400_000, 'expected a duration from 1m to 24h, e.g. 10m')
+    .default(600_000),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((text) => text === 'true' || text === '1')]).default(false),
+  authzRateLimit: integer(0, 1_000_000, 'requests per second per client address (0 turns the limit off)').default(5_000),
+});
+
+export function parseServeConfig(flags: ServeFlags): ServeConfig {
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+  const parsed = schema.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '') as keyof ServeFlags;
+    const [flag, env] = SERVE_SOURCES[key] ?? [key, ''];
+    const shown = defined[key] === undefined ? '' : ` (got ${JSON.stringify(defined[key])})`;
+    throw new AgentError('ERR_CONFIG_INVALID', `${flag}${env ? ` / ${env}` : ''}: ${issue.message}${shown}.`);
+  }
+  const value = parsed.data;
+  return {
+    host: value.host,
+    port: value.port,
+    publicUrl: value.url?.replace(/\/+$/, '') ?? null,
+    database: value.database ?? `sqlite:${join(value.dataDir, 'posture.db')}`,
+    dataDir: value.dataDir,
+    policyFile: value.policy,
+    resultAudience: value.audience,
+    resultLifetimeSeconds: Math.round(value.resultTtl / 1000),
+    nonceLifetimeSeconds: 120,
+    logLevel: value.logLevel,
+    trustProxy: value.trustProxy,
+    authzRateLimit: value.authzRateLimit,
+    enrollRateLimit: 20,
+    revocationRefreshMs: 1_000,
+  };
+}

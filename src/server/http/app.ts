@@ -1,0 +1,210 @@
+/**
+ * The policy service's HTTP API (design §6, a contract for paths). Routes only translate: they
+ * validate input, call PostureService / AuthzEngine, and answer JSON. Every failure is
+ * `{ "error": { "code", "message" } }` with the right status, and the service keeps serving.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { z } from 'zod';
+import { formatPath } from '../../policy/parse-policy.js';
+import { AgentError, isAgentError, type ErrorCode } from '../../shared/errors.js';
+import type { AuthzEngine } from '../authz.js';
+import type { DeviceDirectory } from '../device-directory.js';
+import { challengeRequestSchema, enrollRequestSchema, type PostureService } from '../posture-service.js';
+import type { ServiceKeys } from '../service-keys.js';
+import { hashSecret } from '../secrets.js';
+import type { ApiKeyRole, Store } from '../store/store.js';
+import { errorBody, statusFor } from './errors.js';
+import type { ServiceMetrics } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface AppOptions {
+  service: PostureService;
+  devices: DeviceDirectory;
+  authz: AuthzEngine;
+  keys: ServiceKeys;
+  store: Store;
+  metrics: ServiceMetrics;
+  /** Requests per second per client address for GET /v1/authz (0: no limit). */
+  authzRateLimit: number;
+  /** Requests per second per client address for challenge and enrol (0: no limit). */
+  enrollRateLimit: number;
+  trustProxy: boolean;
+  logger: FastifyServerOptions['logger'];
+}
+
+const EAT_CONTENT_TYPES = ['application/eat+jwt', 'application/jwt'];
+const API_KEY_CACHE_MS = 30_000;
+const BODY_LIMIT = 64 * 1024;
+const revokeBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).optional();
+
+function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(statusFor(code)).send(errorBody(code, message));
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  throw new AgentError('ERR_BAD_REQUEST', `The request body is not valid: ${issues.join('; ')}.`);
+}
+
+/** The posture Result: X-Posture-Token first (Authorization may belong to the protected app), then a Bearer JWT. */
+function presentedResult(request: FastifyRequest): string | null {
+  const header = request.headers['x-posture-token'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  const authorization = request.headers.authorization;
+  const match = authorization ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization) : null;
+  return match ? match[1]! : null;
+}
+
+function fastifyErrorCode(error: { code?: string; statusCode?: number }): { code: ErrorCode; message: string } | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'ERR_BODY_TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT} bytes.` };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: 'The request has a content type this endpoint does not accept.' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'ERR_BAD_REQUEST', message: 'The request body is not valid JSON.' };
+    default:
+      if (error.statusCode === 400) return { code: 'ERR_BAD_REQUEST', message: 'The request is malformed.' };
+      return null;
+  }
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { service, devices, authz, keys, store, metrics } = options;
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy,
+    requestTimeout: 15_000,
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 200 },
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  const authzLimiter = new RateLimiter(options.authzRateLimit);
+  const enrollLimiter = new RateLimiter(options.enrollRateLimit);
+  const apiKeys = new Map<string, { role: ApiKeyRole | null; until: number }>();
+
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(EAT_CONTENT_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    if (route !== '/v1/authz' || reply.statusCode >= 500) {
+      request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    }
+    done();
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (isAgentError(error)) {
+      if (error.code.startsWith('ERR_ATTESTATION_') || error.code === 'ERR_ENROLLMENT_TOKEN') metrics.refusals.inc({ code: error.code });
+      if (statusFor(error.code) >= 500) request.log.error({ code: error.code, message: error.message }, 'request failed');
+      return send(reply, error.code, error.message);
+    }
+    const known = fastifyErrorCode(error as { code?: string; statusCode?: number });
+    if (known) return send(reply, known.code, known.message);
+    request.log.error({ err: error }, 'unexpected error');
+    return send(reply, 'ERR_INTERNAL', 'The service hit an unexpected error; it has been logged.');
+  });
+
+  app.setNotFoundHandler((request, reply) => send(reply, 'ERR_NOT_FOUND_ROUTE', `There is no ${request.method} ${request.url.split('?')[0]}.`));
+
+  function limit(limiter: RateLimiter, request: FastifyRequest): void {
+    if (!limiter.take(request.ip)) throw new AgentError('ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
+  }
+
+  async function requireRole(request: FastifyRequest, roles: readonly ApiKeyRole[]): Promise<void> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match) throw new AgentError('ERR_UNAUTHORIZED', 'An API key is required: Authorization: Bearer <key> (posture-service apikey create).');
+    const hash = hashSecret(match[1]!);
+    const now = Date.now();
+    let cached = apiKeys.get(hash);
+    if (!cached || cached.until < now) {
+      const record = await store.findApiKey(hash);
+      cached = { role: record?.role ?? null, until: now + API_KEY_CACHE_MS };
+      if (apiKeys.size > 10_000) apiKeys.clear();
+      apiKeys.set(hash, cached);
+    }
+    if (cached.role === null) throw new AgentError('ERR_UNAUTHORIZED', 'The API key is unknown or revoked.');
+    if (!roles.includes(cached.role)) throw new AgentError('ERR_FORBIDDEN', `This needs an API key with the ${roles.join(' or ')} role.`);
+  }
+
+  app.post('/v1/challenge', async (request) => {
+    limit(enrollLimiter, request);
+    const { deviceId } = parseBody(challengeRequestSchema, request.body);
+    return service.challenge(deviceId);
+  });
+
+  app.post('/v1/enroll', async (request, reply) => {
+    limit(enrollLimiter, request);
+    const body = parseBody(enrollRequestSchema, request.body);
+    const enrolled = await service.enroll(body);
+    metrics.appraisals.inc({ status: enrolled.appraisal.status });
+    return reply.code(201).send(enrolled);
+  });
+
+  app.post('/v1/attest', async (request) => {
+    if (typeof request.body !== 'string') {
+      throw new AgentError('ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the Evidence JWT itself with Content-Type: application/eat+jwt.');
+    }
+    const appraisal = await service.attest(request.body.trim());
+    metrics.appraisals.inc({ status: appraisal.status });
+    return appraisal;
+  });
+
+  app.get('/v1/devices', async (request) => {
+    await requireRole(request, ['admin', 'gateway']);
+    return { devices: await devices.list() };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/devices/:id', async (request) => {
+    await requireRole(request, ['admin', 'gateway']);
+    return { device: await devices.show(request.params.id) };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/devices/:id/revoke', async (request) => {
+    await requireRole(request, ['admin']);
+    const body = parseBody(revokeBodySchema, request.body);
+    return { device: await devices.revoke(request.params.id, body?.reason ?? null) };
+  });
+
+  app.get<{ Querystring: { tier?: string } }>('/v1/authz', (request, reply) => {
+    limit(authzLimiter, request);
+    const decision = authz.decide(presentedResult(request), typeof request.query.tier === 'string' ? request.query.tier : null);
+    metrics.decisions.inc({ outcome: decision.outcome });
+    reply.header('cache-control', 'no-store');
+    if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
+    if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
+    if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
+    reply.header('x-posture-reason', decision.code);
+    return reply.code(decision.httpStatus).send(errorBody(decision.code, decision.message));
+  });
+
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    await keys.reloadIfChanged();
+    reply.header('cache-control', 'public, max-age=300');
+    return keys.jwks();
+  });
+
+  app.get('/healthz', async () => {
+    const database = await store.ping().then(
+      () => 'ok' as const,
+      () => 'unavailable' as const,
+    );
+    return { status: 'ok', database };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.contentType);
+    return metrics.text();
+  });
+
+  return app;
+}

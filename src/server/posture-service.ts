@@ -1,0 +1,220 @@
+/**
+ * The Verifier and Policy Engine (design §1): challenges, enrolment (and key rotation), appraisal
+ * of signed Evidence with the service's own policy, and signed Results. HTTP-free: src/server/http
+ * maps requests onto these methods, and tests drive them directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { z } from 'zod';
+import { verifyKeyEndorsement } from '../attest/key-endorsement.js';
+import { jwkThumbprint, publicJwkSchema, publicKeyFromJwk, type PublicJwk } from '../attest/jwk.js';
+import { randomNonce } from '../attest/nonce.js';
+import { EAT_MEDIA_TYPE, RESULT_PROFILE } from '../attest/profiles.js';
+import type { ResultClaims } from '../attest/result-claims.js';
+import { verifyEvidence, type VerifiedEvidence } from '../attest/verify-evidence.js';
+import { evaluatePolicy } from '../policy/evaluate.js';
+import type { ComplianceStatus, EarStatus, Evaluation, Policy, Verdict } from '../policy/types.js';
+import { AgentError } from '../shared/errors.js';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
+import type { ServiceKeys } from './service-keys.js';
+import { hashSecret } from './secrets.js';
+import type { DeviceRecord, Store } from './store/store.js';
+
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export interface ServiceSettings {
+  /** The service's public base URL: the Evidence audience and the Result issuer. */
+  publicUrl: string;
+  /** The `aud` of Results: what gateways expect. */
+  resultAudience: string;
+  resultLifetimeSeconds: number;
+  nonceLifetimeSeconds: number;
+}
+
+export interface ServiceDependencies {
+  store: Store;
+  policy: Policy;
+  keys: ServiceKeys;
+  settings: ServiceSettings;
+  clock?: () => Date;
+}
+
+export interface AttestResponse {
+  deviceId: string;
+  /** The signed Result token (design §3). */
+  result: string;
+  expiresAt: string;
+  status: ComplianceStatus;
+  earStatus: EarStatus;
+  policy: string;
+  tiers: string[];
+  verdicts: Verdict[];
+}
+
+export interface EnrollResponse {
+  deviceId: string;
+  kid: string;
+  enrolledAt: string;
+  /** True when an enrolled device replaced its key. */
+  rotated: boolean;
+  /** The enrolment Evidence is appraised at once: the device starts with a Result. */
+  appraisal: AttestResponse;
+}
+
+export const challengeRequestSchema = z.strictObject({ deviceId: z.string().regex(DEVICE_ID_PATTERN, 'expected a device id') });
+
+export const enrollRequestSchema = z
+  .strictObject({
+    /** Evidence signed by the key being enrolled (proof of possession), answering a challenge. */
+    evidence: z.string().min(1).max(64 * 1024),
+    jwk: publicJwkSchema,
+    /** An enrolment token (`posture-service token create`). */
+    token: z.string().min(1).max(256).optional(),
+    /** For a key rotation: the current key's endorsement of the new key, instead of a token. */
+    endorsement: z.string().min(1).max(8 * 1024).optional(),
+  })
+  .refine((body) => body.token !== undefined || body.endorsement !== undefined, { message: 'an enrolment token or a key endorsement is required', path: ['token'] });
+
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+
+export class PostureService {
+  readonly #deps: ServiceDependencies;
+  readonly #clock: () => Date;
+
+  constructor(deps: ServiceDependencies) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  get policy(): Policy {
+    return this.#deps.policy;
+  }
+
+  async challenge(deviceId: string): Promise<{ nonce: string; expiresAt: string }> {
+    const expiresAt = new Date(this.#clock().getTime() + this.#deps.settings.nonceLifetimeSeconds * 1000);
+    const nonce = randomNonce();
+    await this.#deps.store.createNonce(nonce, deviceId, expiresAt);
+    return { nonce, expiresAt: expiresAt.toISOString() };
+  }
+
+  #verify(token: unknown, resolveKey: (kid: string, deviceId: string) => Promise<PublicJwk | null>): Promise<VerifiedEvidence> {
+    const { store } = this.#deps;
+    const now = this.#clock();
+    return verifyEvidence(token, {
+      audience: this.#deps.settings.publicUrl,
+      now,
+      resolveKey,
+      consumeNonce: (nonce, deviceId) => store.consumeNonce(nonce, deviceId, now),
+      recordJti: (jti, deviceId, expiresAt) => store.recordJti(deviceId, jti, expiresAt),
+    });
+  }
+
+  async enroll(request: EnrollRequest): Promise<EnrollResponse> {
+    const { store } = this.#deps;
+    const kid = jwkThumbprint(request.jwk);
+    const evidence = await this.#verify(request.evidence, (presentedKid) => Promise.resolve(presentedKid === kid ? request.jwk : null));
+    const existing = await store.getDevice(evidence.deviceId);
+    if (existing?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT before enrolling it again.');
+
+    if (request.token !== undefined) {
+      if (!(await store.consumeEnrollmentToken(hashSecret(request.token), this.#clock()))) {
+        throw new AgentError('ERR_ENROLLMENT_TOKEN', 'The enrolment token is unknown, expired or used up; ask IT for a new one.');
+      }
+    } else {
+      if (!existing) throw new AgentError('ERR_ENROLLMENT_TOKEN', 'This device is not enrolled: an enrolment token is required.');
+      verifyKeyEndorsement(request.endorsement, {
+        currentKid: existing.kid,
+        currentKey: publicKeyFromJwk(existing.jwk),
+        deviceId: evidence.deviceId,
+        audience: this.#deps.settings.publicUrl,
+        newKid: kid,
+        nonce: evidence.nonce,
+        now: this.#clock(),
+      });
+    }
+
+    const enrolledAt = this.#clock();
+    await store.saveDeviceKey({
+      id: evidence.deviceId,
+      kid,
+      jwk: { kty: request.jwk.kty, crv: request.jwk.crv, x: request.jwk.x, y: request.jwk.y },
+      enrolledAt,
+      hostname: evidence.posture.device.hostname,
+      platform: evidence.posture.os.platform,
+    });
+    const appraisal = await this.#appraise(evidence, kid);
+    return { deviceId: evidence.deviceId, kid, enrolledAt: enrolledAt.toISOString(), rotated: existing !== null && existing.kid !== kid, appraisal };
+  }
+
+  async attest(token: unknown): Promise<AttestResponse> {
+    let device: DeviceRecord | null = null;
+    const evidence = await this.#verify(token, async (kid, deviceId) => {
+      device = await this.#deps.store.getDevice(deviceId);
+      if (!device) throw new AgentError('ERR_DEVICE_UNKNOWN', 'This device is not enrolled (or was removed): enrol it again.');
+      return device.kid === kid ? device.jwk : null;
+    });
+    if ((device as DeviceRecord | null)?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT.');
+    return this.#appraise(evidence, evidence.kid);
+  }
+
+  /** Appraises with the service's own policy; the agent's own verdict, if any, is ignored. */
+  async #appraise(evidence: VerifiedEvidence, kid: string): Promise<AttestResponse> {
+    const { store, policy } = this.#deps;
+    const now = this.#clock();
+    const failingSince = await store.getFailingSince(evidence.deviceId, policy.id);
+    const evaluation = evaluatePolicy(policy, evidence.posture, { now, failingSince });
+    const { token, jti, expiresAt } = await this.#signResult(evidence.deviceId, kid, evaluation, now);
+    await store.saveAppraisal(
+      {
+        deviceId: evidence.deviceId,
+        evidenceJti: evidence.jti,
+        policyId: policy.id,
+        policyVersion: policy.version,
+        status: evaluation.status,
+        earStatus: evaluation.earStatus,
+        tiers: evaluation.tiers,
+        verdicts: evaluation.verdicts,
+        posture: evidence.posture,
+        resultJti: jti,
+        resultExpiresAt: expiresAt,
+        createdAt: now,
+      },
+      evaluation.failingSince,
+    );
+    return {
+      deviceId: evidence.deviceId,
+      result: token,
+      expiresAt: expiresAt.toISOString(),
+      status: evaluation.status,
+      earStatus: evaluation.earStatus,
+      policy: `${policy.id}@${policy.version}`,
+      tiers: evaluation.tiers,
+      verdicts: evaluation.verdicts,
+    };
+  }
+
+  async #signResult(deviceId: string, deviceKid: string, evaluation: Evaluation, now: Date): Promise<{ token: string; jti: string; expiresAt: Date }> {
+    const { keys, settings, policy } = this.#deps;
+    const issuedAt = Math.floor(now.getTime() / 1000);
+    const exp = issuedAt + settings.resultLifetimeSeconds;
+    const jti = randomBytes(16).toString('base64url');
+    const claims: ResultClaims = {
+      iss: settings.publicUrl,
+      aud: settings.resultAudience,
+      sub: deviceId,
+      iat: issuedAt,
+      exp,
+      jti,
+      eat_profile: RESULT_PROFILE,
+      ear_status: evaluation.earStatus,
+      ear_verifier_id: { developer: PRODUCT_NAME, build: PRODUCT_VERSION },
+      ear_appraisal_policy_ids: [`${policy.id}@${policy.version}`],
+      cnf: { jkt: deviceKid },
+      posture_tiers: evaluation.tiers,
+      posture_checks: evaluation.verdicts.map((verdict) => ({ id: verdict.id, status: verdict.status, severity: verdict.severity })),
+    };
+    const signer = keys.signing;
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', typ: EAT_MEDIA_TYPE, kid: signer.kid }).sign(signer.signingKey);
+    return { token, jti, expiresAt: new Date(exp * 1000) };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Puts the policy service together (store, migrations, policy, signing keys, revocations, HTTP)
+ * and takes it apart again gracefully: stop accepting, finish what is in flight, close the store.
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadPolicy } from '../agent/policy-file.js';
+import { AuthzEngine } from './authz.js';
+import { DeviceDirectory } from './device-directory.js';
+import type { ServeConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { ServiceMetrics } from './http/metrics.js';
+import { PostureService } from './posture-service.js';
+import { RevocationCache } from './revocations.js';
+import { ServiceKeys } from './service-keys.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  service: PostureService;
+  store: Store;
+  keys: ServiceKeys;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where JSON logs go (stdout by default). */
+  logStream?: Writable;
+  clock?: () => Date;
+}
+
+const CLEANUP_INTERVAL_MS = 60_000;
+
+/** A free port on `host`, for `--port 0` (tests): asked of the OS, then released. */
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startService(requested: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
+  const port = requested.port === 0 ? await freePort(requested.host) : requested.port;
+  const config = { ...requested, port, publicUrl: requested.publicUrl ?? `http://localhost:${port}` };
+  const policy = await loadPolicy(config.policyFile);
+  const store = await openStore(config.database);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const keys = await ServiceKeys.open(config.dataDir, { publishRetiredMs: (config.resultLifetimeSeconds + 60) * 1000 });
+  const revocations = new RevocationCache(store);
+  await revocations.refresh();
+  revocations.start(config.revocationRefreshMs);
+
+  const clock = options.clock ?? (() => new Date());
+  const service = new PostureService({
+    store,
+    policy,
+    keys,
+    clock,
+    settings: {
+      publicUrl: config.publicUrl,
+      resultAudience: config.resultAudience,
+      resultLifetimeSeconds: config.resultLifetimeSeconds,
+      nonceLifetimeSeconds: config.nonceLifetimeSeconds,
+    },
+  });
+  const devices = new DeviceDirectory(store, { clock, onRevoked: (deviceId) => revocations.add(deviceId) });
+  const authz = new AuthzEngine({
+    keys,
+    issuer: config.publicUrl,
+    audience: config.resultAudience,
+    tiers: new Set(Object.keys(policy.tiers)),
+    revocations,
+    clock,
+  });
+  const metrics = new ServiceMetrics();
+  const app = buildApp({
+    service,
+    devices,
+    authz,
+    keys,
+    store,
+    metrics,
+    authzRateLimit: config.authzRateLimit,
+    enrollRateLimit: config.enrollRateLimit,
+    trustProxy: config.trustProxy,
+    logger: {
+      level: config.logLevel,
+      base: { service: 'posture-service' },
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-posture-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+  });
+
+  const cleanup = setInterval(() => {
+    store.deleteExpired(clock()).catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired nonces'));
+    keys.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the signing keys'));
+  }, CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    clearInterval(cleanup);
+    revocations.stop();
+    await store.close();
+    throw error;
+  }
+  app.log.info({ address, url: config.publicUrl, database: store.dialect, policy: `${policy.id}@${policy.version}` }, 'posture-service listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    service,
+    store,
+    keys,
+    address,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(cleanup);
+        revocations.stop();
+        await app.close();
+        await store.close();
+      })()),
+  };
+}

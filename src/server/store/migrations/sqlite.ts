@@ -1,0 +1,93 @@
+/**
+ * SQLite schema, in order. Dates are ISO-8601 UTC text with milliseconds (they sort as text), JSON
+ * is text. To change the schema, append `{ version: N + 1, description, sql }`; never edit an
+ * applied migration.
+ */
+import type { Migration } from './migration.js';
+
+export const SQLITE_MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL
+  ) STRICT`;
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'enrolment tokens, devices, nonces, seen jtis, appraisals, failing-since, API keys',
+    sql: `
+      CREATE TABLE enrollment_tokens (
+        id         TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        uses_left  INTEGER NOT NULL CHECK (uses_left >= 0),
+        expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        note       TEXT
+      ) STRICT;
+
+      CREATE TABLE devices (
+        id             TEXT PRIMARY KEY,
+        kid            TEXT NOT NULL,
+        jwk            TEXT NOT NULL,
+        enrolled_at    TEXT NOT NULL,
+        hostname       TEXT,
+        platform       TEXT,
+        last_seen_at   TEXT,
+        revoked_at     TEXT,
+        revoked_reason TEXT
+      ) STRICT;
+      CREATE INDEX devices_revoked ON devices (id) WHERE revoked_at IS NOT NULL;
+
+      -- No foreign key to devices: enrolment spends a nonce and a jti before the device exists.
+      CREATE TABLE nonces (
+        nonce      TEXT PRIMARY KEY,
+        device_id  TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT
+      ) STRICT;
+      CREATE INDEX nonces_expires_at ON nonces (expires_at);
+
+      CREATE TABLE seen_jtis (
+        device_id  TEXT NOT NULL,
+        jti        TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, jti)
+      ) STRICT;
+      CREATE INDEX seen_jtis_expires_at ON seen_jtis (expires_at);
+
+      CREATE TABLE appraisals (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id         TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        evidence_jti      TEXT NOT NULL,
+        policy_id         TEXT NOT NULL,
+        policy_version    INTEGER NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('compliant', 'warning', 'noncompliant')),
+        ear_status        TEXT NOT NULL CHECK (ear_status IN ('affirming', 'warning', 'contraindicated', 'none')),
+        tiers             TEXT NOT NULL,
+        verdicts          TEXT NOT NULL,
+        posture           TEXT NOT NULL,
+        result_jti        TEXT NOT NULL,
+        result_expires_at TEXT NOT NULL,
+        created_at        TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX appraisals_device_newest ON appraisals (device_id, created_at DESC, id DESC);
+
+      CREATE TABLE failing_since (
+        device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        policy_id TEXT NOT NULL,
+        rule_id   TEXT NOT NULL,
+        since     TEXT NOT NULL,
+        PRIMARY KEY (device_id, policy_id, rule_id)
+      ) STRICT;
+
+      CREATE TABLE api_keys (
+        id         TEXT PRIMARY KEY,
+        key_hash   TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL CHECK (role IN ('admin', 'gateway')),
+        name       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+    `,
+  },
+];

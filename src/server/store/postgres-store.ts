@@ -1,0 +1,314 @@
+/**
+ * The shared Store: PostgreSQL through a connection pool, for several service processes. When the
+ * server cannot be reached every method rejects with ERR_DATABASE_UNAVAILABLE, and the same Store
+ * works again once it is back (the pool reconnects).
+ */
+import pg from 'pg';
+import { systemErrorCode } from '../../shared/errors.js';
+import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
+import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
+import {
+  API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
+  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, safeInteger,
+  unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
+  type FailingSinceRow,
+} from './store-helpers.js';
+import type {
+  ApiKeyRecord, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store,
+} from './store.js';
+
+export const DEFAULT_MAX_CONNECTIONS = 10;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+
+export interface PostgresStoreOptions {
+  maxConnections?: number;
+  /** How long to wait for a new connection before the call fails with ERR_DATABASE_UNAVAILABLE. */
+  connectionTimeoutMillis?: number;
+  /** An idle pooled connection failed (the server restarted); the pool has already dropped it. */
+  onIdleConnectionError?: (error: Error) => void;
+}
+
+/** Any two processes migrating the same database take this lock (pg_advisory_xact_lock). */
+const MIGRATION_LOCK_KEY = '7406231915';
+
+const NODE_CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND',
+  'EAI_AGAIN', 'EPIPE', 'ENOENT',
+]);
+/** SQLSTATE: connection exception, invalid authorization, insufficient resources, shutdown, no such database. */
+const UNAVAILABLE_SQLSTATE = /^(08|28|53|57P0[1-4]$|3D000$)/;
+/** pg and pg-pool report a lost or impossible connection with these messages and no code. */
+const CONNECTION_FAILURE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
+
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isConnectionFailure);
+  const code = systemErrorCode(error);
+  if (code !== undefined && (NODE_CONNECTION_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  return error instanceof Error && CONNECTION_FAILURE_MESSAGE.test(error.message);
+}
+
+function storeError(error: unknown): Error {
+  if (isConnectionFailure(error)) return databaseUnavailable(error);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const postgresColumns: ColumnDecoder = {
+  date(value) {
+    if (!(value instanceof Date)) throw new TypeError(`Expected a timestamptz from PostgreSQL, got ${typeof value}.`);
+    return value;
+  },
+  json(value) {
+    return value;
+  },
+};
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres';
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    this.pool = new pg.Pool({
+      connectionString,
+      max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'posture-service',
+    });
+    // Without a listener an idle connection's error would crash the process.
+    this.pool.on('error', options.onIdleConnectionError ?? (() => undefined));
+  }
+
+  migrate(): Promise<number> {
+    return runMigrations(this.migrationDriver(), POSTGRES_MIGRATIONS);
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended && !this.pool.ending) await this.pool.end();
+  }
+
+  async createEnrollmentToken(record: EnrollmentTokenRecord): Promise<void> {
+    await this.query(`
+      INSERT INTO enrollment_tokens (id, token_hash, uses_left, expires_at, created_at, note)
+      VALUES ($1, $2, $3, $4, $5, $6)`,
+    [record.id, record.tokenHash, record.usesLeft, record.expiresAt, record.createdAt, record.note]);
+  }
+
+  async consumeEnrollmentToken(tokenHash: string, now: Date): Promise<boolean> {
+    const result = await this.query(`
+      UPDATE enrollment_tokens SET uses_left = uses_left - 1
+      WHERE token_hash = $1 AND uses_left > 0 AND expires_at > $2`,
+    [tokenHash, now]);
+    return result.rowCount === 1;
+  }
+
+  async listEnrollmentTokens(): Promise<EnrollmentTokenRecord[]> {
+    const result = await this.query<EnrollmentTokenRow>(`
+      SELECT ${ENROLLMENT_TOKEN_COLUMNS} FROM enrollment_tokens ORDER BY created_at, id`);
+    return result.rows.map((row) => enrollmentTokenFromRow(row, postgresColumns));
+  }
+
+  async createNonce(nonce: string, deviceId: string, expiresAt: Date): Promise<void> {
+    await this.query('INSERT INTO nonces (nonce, device_id, expires_at) VALUES ($1, $2, $3)', [nonce, deviceId, expiresAt]);
+  }
+
+  async consumeNonce(nonce: string, deviceId: string, now: Date): Promise<boolean> {
+    const result = await this.query(`
+      UPDATE nonces SET used_at = $3
+      WHERE nonce = $1 AND device_id = $2 AND used_at IS NULL AND expires_at > $3`,
+    [nonce, deviceId, now]);
+    return result.rowCount === 1;
+  }
+
+  async recordJti(deviceId: string, jti: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.query(`
+      INSERT INTO seen_jtis (device_id, jti, expires_at) VALUES ($1, $2, $3)
+      ON CONFLICT (device_id, jti) DO NOTHING`,
+    [deviceId, jti, expiresAt]);
+    return result.rowCount === 1;
+  }
+
+  async deleteExpired(now: Date): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('DELETE FROM nonces WHERE expires_at <= $1', [now]);
+      await client.query('DELETE FROM seen_jtis WHERE expires_at <= $1', [now]);
+    });
+  }
+
+  async getDevice(id: string): Promise<DeviceRecord | null> {
+    const result = await this.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
+    const row = result.rows[0];
+    return row === undefined ? null : deviceFromRow(row, postgresColumns);
+  }
+
+  async saveDeviceKey(device: NewDevice): Promise<void> {
+    await this.query(`
+      INSERT INTO devices (id, kid, jwk, enrolled_at, hostname, platform)
+      VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+      ON CONFLICT (id) DO UPDATE SET
+        kid = excluded.kid,
+        jwk = excluded.jwk,
+        enrolled_at = excluded.enrolled_at,
+        hostname = coalesce(excluded.hostname, devices.hostname),
+        platform = coalesce(excluded.platform, devices.platform)`,
+    [device.id, device.kid, JSON.stringify(device.jwk), device.enrolledAt, device.hostname, device.platform]);
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    const result = await this.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`);
+    return result.rows.map((row) => deviceFromRow(row, postgresColumns));
+  }
+
+  async revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
+    const result = await this.query(`
+      UPDATE devices SET
+        revoked_reason = CASE WHEN revoked_at IS NULL THEN $3 ELSE revoked_reason END,
+        revoked_at = coalesce(revoked_at, $2)
+      WHERE id = $1`,
+    [id, now, reason]);
+    return result.rowCount === 1;
+  }
+
+  async listRevokedDeviceIds(): Promise<string[]> {
+    const result = await this.query<{ id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id');
+    return result.rows.map((row) => row.id);
+  }
+
+  async getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>> {
+    const result = await this.query<FailingSinceRow>(
+      'SELECT rule_id, since FROM failing_since WHERE device_id = $1 AND policy_id = $2', [deviceId, policyId]);
+    return failingSinceFromRows(result.rows);
+  }
+
+  saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
+    return this.transaction(async (client) => {
+      await touchDevice(client, appraisal);
+      const id = await insertAppraisal(client, appraisal);
+      await replaceFailingSince(client, appraisal, failingSince);
+      return id;
+    });
+  }
+
+  async latestAppraisal(deviceId: string): Promise<AppraisalRecord | null> {
+    return (await this.listAppraisals(deviceId, 1))[0] ?? null;
+  }
+
+  async listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]> {
+    const result = await this.query<AppraisalRow>(`
+      SELECT ${APPRAISAL_COLUMNS} FROM appraisals
+      WHERE device_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [deviceId, limit]);
+    return result.rows.map((row) => appraisalFromRow(row, postgresColumns));
+  }
+
+  async createApiKey(record: ApiKeyRecord): Promise<void> {
+    await this.query(`
+      INSERT INTO api_keys (id, key_hash, role, name, created_at, revoked_at)
+      VALUES ($1, $2, $3, $4, $5, $6)`,
+    [record.id, record.keyHash, record.role, record.name, record.createdAt, record.revokedAt]);
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const result = await this.query<ApiKeyRow>(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [keyHash]);
+    const row = result.rows[0];
+    return row === undefined ? null : apiKeyFromRow(row, postgresColumns);
+  }
+
+  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    try {
+      return await this.pool.query<Row>(sql, values);
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  /** Runs `work` between BEGIN and COMMIT on one pooled connection; rolls back when it throws. */
+  private async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw storeError(error);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+      // A connection that could not roll back is broken: the pool must not hand it out again.
+      client.release(!rolledBack);
+      throw storeError(error);
+    }
+  }
+
+  private migrationDriver(): MigrationDriver {
+    return {
+      createMigrationsTable: () => this.transaction(async (client) => {
+        await lockMigrations(client);
+        await client.query(POSTGRES_MIGRATIONS_TABLE);
+      }),
+      appliedVersions: async () => {
+        const result = await this.query<{ version: number }>('SELECT version FROM schema_migrations');
+        return result.rows.map((row) => row.version);
+      },
+      applyOnce: (migration: Migration, appliedAt: Date) => this.transaction(async (client) => {
+        await lockMigrations(client);
+        const recorded = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+        if (recorded.rowCount !== 0) return;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, appliedAt]);
+      }),
+    };
+  }
+}
+
+/** Held until the transaction ends: concurrent migrators take turns, and the later one finds the work done. */
+async function lockMigrations(client: Queryable): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+}
+
+async function touchDevice(client: Queryable, appraisal: NewAppraisal): Promise<void> {
+  const { hostname, platform } = deviceFactsOf(appraisal);
+  const result = await client.query(`
+    UPDATE devices SET
+      last_seen_at = $2,
+      hostname = coalesce($3, hostname),
+      platform = coalesce($4, platform)
+    WHERE id = $1`,
+  [appraisal.deviceId, appraisal.createdAt, hostname, platform]);
+  if (result.rowCount === 0) throw unknownDevice(appraisal.deviceId);
+}
+
+async function insertAppraisal(client: Queryable, appraisal: NewAppraisal): Promise<number> {
+  const result = await client.query<{ id: string }>(`
+    INSERT INTO appraisals (device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers,
+      verdicts, posture, result_jti, result_expires_at, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12)
+    RETURNING id`,
+  [
+    appraisal.deviceId, appraisal.evidenceJti, appraisal.policyId, appraisal.policyVersion, appraisal.status,
+    appraisal.earStatus, JSON.stringify(appraisal.tiers), JSON.stringify(appraisal.verdicts),
+    JSON.stringify(appraisal.posture), appraisal.resultJti, appraisal.resultExpiresAt, appraisal.createdAt,
+  ]);
+  return safeInteger(result.rows[0]!.id);
+}
+
+async function replaceFailingSince(client: Queryable, appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<void> {
+  await client.query('DELETE FROM failing_since WHERE device_id = $1 AND policy_id = $2', [appraisal.deviceId, appraisal.policyId]);
+  const entries = Object.entries(failingSince);
+  if (entries.length === 0) return;
+  await client.query(`
+    INSERT INTO failing_since (device_id, policy_id, rule_id, since)
+    SELECT $1, $2, failing.rule_id, failing.since
+    FROM unnest($3::text[], $4::text[]) AS failing (rule_id, since)`,
+  [appraisal.deviceId, appraisal.policyId, entries.map(([ruleId]) => ruleId), entries.map(([, since]) => since)]);
+}

@@ -1,0 +1,323 @@
+/**
+ * The embedded Store: one SQLite file in WAL mode, shared safely by several processes (writers
+ * queue behind `busy_timeout`). better-sqlite3 is synchronous; every method runs its statement at
+ * once and hands back a settled promise.
+ */
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ensurePrivateDir } from '../../shared/atomic-write.js';
+import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
+import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
+import {
+  API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
+  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, safeInteger,
+  unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
+  type FailingSinceRow,
+} from './store-helpers.js';
+import type {
+  ApiKeyRecord, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store,
+} from './store.js';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another connection's write lock before failing (SQLITE_BUSY). */
+  busyTimeoutMs?: number;
+}
+
+/** Errors that mean "the database cannot answer now", not "this request is wrong". */
+const UNAVAILABLE_CODE_PREFIXES = [
+  'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY',
+  'SQLITE_PROTOCOL', 'SQLITE_NOLFS', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PERM',
+];
+
+function storeError(error: unknown): Error {
+  if (error instanceof Database.SqliteError && UNAVAILABLE_CODE_PREFIXES.some((prefix) => error.code.startsWith(prefix))) {
+    return databaseUnavailable(error);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const sqliteColumns: ColumnDecoder = {
+  date(value) {
+    if (typeof value !== 'string') throw new TypeError(`Expected an ISO-8601 date in SQLite, got ${typeof value}.`);
+    return new Date(value);
+  },
+  json(value) {
+    if (typeof value !== 'string') throw new TypeError(`Expected JSON text in SQLite, got ${typeof value}.`);
+    return JSON.parse(value) as unknown;
+  },
+};
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+function isoOrNull(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+/** Every statement the Store runs, prepared once per connection (after the schema exists). */
+function prepareStatements(db: Database.Database) {
+  return {
+    ping: db.prepare('SELECT 1'),
+
+    insertEnrollmentToken: db.prepare<{ id: string; tokenHash: string; usesLeft: number; expiresAt: string; createdAt: string; note: string | null }>(`
+      INSERT INTO enrollment_tokens (id, token_hash, uses_left, expires_at, created_at, note)
+      VALUES (@id, @tokenHash, @usesLeft, @expiresAt, @createdAt, @note)`),
+    spendEnrollmentToken: db.prepare<{ tokenHash: string; now: string }>(`
+      UPDATE enrollment_tokens SET uses_left = uses_left - 1
+      WHERE token_hash = @tokenHash AND uses_left > 0 AND expires_at > @now`),
+    listEnrollmentTokens: db.prepare<[], EnrollmentTokenRow>(`
+      SELECT ${ENROLLMENT_TOKEN_COLUMNS} FROM enrollment_tokens ORDER BY created_at, id`),
+
+    insertNonce: db.prepare<{ nonce: string; deviceId: string; expiresAt: string }>(`
+      INSERT INTO nonces (nonce, device_id, expires_at) VALUES (@nonce, @deviceId, @expiresAt)`),
+    spendNonce: db.prepare<{ nonce: string; deviceId: string; now: string }>(`
+      UPDATE nonces SET used_at = @now
+      WHERE nonce = @nonce AND device_id = @deviceId AND used_at IS NULL AND expires_at > @now`),
+    insertJti: db.prepare<{ deviceId: string; jti: string; expiresAt: string }>(`
+      INSERT INTO seen_jtis (device_id, jti, expires_at) VALUES (@deviceId, @jti, @expiresAt)
+      ON CONFLICT (device_id, jti) DO NOTHING`),
+    deleteExpiredNonces: db.prepare<[string]>('DELETE FROM nonces WHERE expires_at <= ?'),
+    deleteExpiredJtis: db.prepare<[string]>('DELETE FROM seen_jtis WHERE expires_at <= ?'),
+
+    getDevice: db.prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`),
+    upsertDeviceKey: db.prepare<{ id: string; kid: string; jwk: string; enrolledAt: string; hostname: string | null; platform: string | null }>(`
+      INSERT INTO devices (id, kid, jwk, enrolled_at, hostname, platform)
+      VALUES (@id, @kid, @jwk, @enrolledAt, @hostname, @platform)
+      ON CONFLICT (id) DO UPDATE SET
+        kid = excluded.kid,
+        jwk = excluded.jwk,
+        enrolled_at = excluded.enrolled_at,
+        hostname = coalesce(excluded.hostname, devices.hostname),
+        platform = coalesce(excluded.platform, devices.platform)`),
+    listDevices: db.prepare<[], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`),
+    revokeDevice: db.prepare<{ id: string; now: string; reason: string | null }>(`
+      UPDATE devices SET
+        revoked_reason = CASE WHEN revoked_at IS NULL THEN @reason ELSE revoked_reason END,
+        revoked_at = coalesce(revoked_at, @now)
+      WHERE id = @id`),
+    listRevokedDeviceIds: db.prepare<[], { id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id'),
+    touchDevice: db.prepare<{ id: string; lastSeenAt: string; hostname: string | null; platform: string | null }>(`
+      UPDATE devices SET
+        last_seen_at = @lastSeenAt,
+        hostname = coalesce(@hostname, hostname),
+        platform = coalesce(@platform, platform)
+      WHERE id = @id`),
+
+    getFailingSince: db.prepare<[string, string], FailingSinceRow>(`
+      SELECT rule_id, since FROM failing_since WHERE device_id = ? AND policy_id = ?`),
+    deleteFailingSince: db.prepare<[string, string]>('DELETE FROM failing_since WHERE device_id = ? AND policy_id = ?'),
+    insertFailingSince: db.prepare<[string, string, string, string]>(`
+      INSERT INTO failing_since (device_id, policy_id, rule_id, since) VALUES (?, ?, ?, ?)`),
+
+    insertAppraisal: db.prepare<{
+      deviceId: string; evidenceJti: string; policyId: string; policyVersion: number; status: string; earStatus: string;
+      tiers: string; verdicts: string; posture: string; resultJti: string; resultExpiresAt: string; createdAt: string;
+    }>(`
+      INSERT INTO appraisals (device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers,
+        verdicts, posture, result_jti, result_expires_at, created_at)
+      VALUES (@deviceId, @evidenceJti, @policyId, @policyVersion, @status, @earStatus, @tiers,
+        @verdicts, @posture, @resultJti, @resultExpiresAt, @createdAt)`),
+    listAppraisals: db.prepare<[string, number], AppraisalRow>(`
+      SELECT ${APPRAISAL_COLUMNS} FROM appraisals WHERE device_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`),
+
+    insertApiKey: db.prepare<{ id: string; keyHash: string; role: string; name: string; createdAt: string; revokedAt: string | null }>(`
+      INSERT INTO api_keys (id, key_hash, role, name, created_at, revoked_at)
+      VALUES (@id, @keyHash, @role, @name, @createdAt, @revokedAt)`),
+    findApiKey: db.prepare<[string], ApiKeyRow>(`
+      SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Synchronous work as a settled promise, with the driver's errors translated. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(storeError(error));
+  }
+}
+
+/** Opens (creating if needed, in a 0700 directory) the SQLite file at `path`. */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  try {
+    await ensurePrivateDir(dirname(path));
+  } catch (error) {
+    throw databaseUnavailable(error);
+  }
+  return settle(() => {
+    const db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      return new SqliteStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  });
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite';
+  private prepared: Statements | undefined;
+
+  /** Takes an open connection; its busy timeout is the one it was opened with. */
+  constructor(private readonly db: Database.Database) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+  }
+
+  migrate(): Promise<number> {
+    return runMigrations(this.migrationDriver(), SQLITE_MIGRATIONS);
+  }
+
+  ping(): Promise<void> {
+    return this.run((statements) => {
+      statements.ping.get();
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+
+  createEnrollmentToken(record: EnrollmentTokenRecord): Promise<void> {
+    return this.run((statements) => {
+      statements.insertEnrollmentToken.run({
+        ...record, expiresAt: iso(record.expiresAt), createdAt: iso(record.createdAt),
+      });
+    });
+  }
+
+  consumeEnrollmentToken(tokenHash: string, now: Date): Promise<boolean> {
+    return this.run((statements) => statements.spendEnrollmentToken.run({ tokenHash, now: iso(now) }).changes === 1);
+  }
+
+  listEnrollmentTokens(): Promise<EnrollmentTokenRecord[]> {
+    return this.run((statements) => statements.listEnrollmentTokens.all().map((row) => enrollmentTokenFromRow(row, sqliteColumns)));
+  }
+
+  createNonce(nonce: string, deviceId: string, expiresAt: Date): Promise<void> {
+    return this.run((statements) => {
+      statements.insertNonce.run({ nonce, deviceId, expiresAt: iso(expiresAt) });
+    });
+  }
+
+  consumeNonce(nonce: string, deviceId: string, now: Date): Promise<boolean> {
+    return this.run((statements) => statements.spendNonce.run({ nonce, deviceId, now: iso(now) }).changes === 1);
+  }
+
+  recordJti(deviceId: string, jti: string, expiresAt: Date): Promise<boolean> {
+    return this.run((statements) => statements.insertJti.run({ deviceId, jti, expiresAt: iso(expiresAt) }).changes === 1);
+  }
+
+  deleteExpired(now: Date): Promise<void> {
+    return this.run((statements) => {
+      this.db.transaction(() => {
+        statements.deleteExpiredNonces.run(iso(now));
+        statements.deleteExpiredJtis.run(iso(now));
+      }).immediate();
+    });
+  }
+
+  getDevice(id: string): Promise<DeviceRecord | null> {
+    return this.run((statements) => {
+      const row = statements.getDevice.get(id);
+      return row === undefined ? null : deviceFromRow(row, sqliteColumns);
+    });
+  }
+
+  saveDeviceKey(device: NewDevice): Promise<void> {
+    return this.run((statements) => {
+      statements.upsertDeviceKey.run({ ...device, jwk: JSON.stringify(device.jwk), enrolledAt: iso(device.enrolledAt) });
+    });
+  }
+
+  listDevices(): Promise<DeviceRecord[]> {
+    return this.run((statements) => statements.listDevices.all().map((row) => deviceFromRow(row, sqliteColumns)));
+  }
+
+  revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
+    return this.run((statements) => statements.revokeDevice.run({ id, now: iso(now), reason }).changes === 1);
+  }
+
+  listRevokedDeviceIds(): Promise<string[]> {
+    return this.run((statements) => statements.listRevokedDeviceIds.all().map((row) => row.id));
+  }
+
+  getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>> {
+    return this.run((statements) => failingSinceFromRows(statements.getFailingSince.all(deviceId, policyId)));
+  }
+
+  saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
+    return this.run((statements) => this.db.transaction(() => {
+      const touched = statements.touchDevice.run({ id: appraisal.deviceId, lastSeenAt: iso(appraisal.createdAt), ...deviceFactsOf(appraisal) });
+      if (touched.changes === 0) throw unknownDevice(appraisal.deviceId);
+      const inserted = statements.insertAppraisal.run({
+        ...appraisal,
+        tiers: JSON.stringify(appraisal.tiers),
+        verdicts: JSON.stringify(appraisal.verdicts),
+        posture: JSON.stringify(appraisal.posture),
+        resultExpiresAt: iso(appraisal.resultExpiresAt),
+        createdAt: iso(appraisal.createdAt),
+      });
+      statements.deleteFailingSince.run(appraisal.deviceId, appraisal.policyId);
+      for (const [ruleId, since] of Object.entries(failingSince)) {
+        statements.insertFailingSince.run(appraisal.deviceId, appraisal.policyId, ruleId, since);
+      }
+      return safeInteger(inserted.lastInsertRowid);
+    }).immediate());
+  }
+
+  latestAppraisal(deviceId: string): Promise<AppraisalRecord | null> {
+    return this.run((statements) => {
+      const row = statements.listAppraisals.get(deviceId, 1);
+      return row === undefined ? null : appraisalFromRow(row, sqliteColumns);
+    });
+  }
+
+  listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]> {
+    return this.run((statements) => statements.listAppraisals.all(deviceId, limit).map((row) => appraisalFromRow(row, sqliteColumns)));
+  }
+
+  createApiKey(record: ApiKeyRecord): Promise<void> {
+    return this.run((statements) => {
+      statements.insertApiKey.run({ ...record, createdAt: iso(record.createdAt), revokedAt: isoOrNull(record.revokedAt) });
+    });
+  }
+
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    return this.run((statements) => {
+      const row = statements.findApiKey.get(keyHash);
+      return row === undefined ? null : apiKeyFromRow(row, sqliteColumns);
+    });
+  }
+
+  /** Runs synchronous work with the statements, prepared on first use (after migrate() made the tables). */
+  private run<T>(work: (statements: Statements) => T): Promise<T> {
+    return settle(() => work(this.prepared ??= prepareStatements(this.db)));
+  }
+
+  private migrationDriver(): MigrationDriver {
+    const db = this.db;
+    return {
+      createMigrationsTable: () => settle(() => {
+        db.exec(SQLITE_MIGRATIONS_TABLE);
+      }),
+      appliedVersions: () => settle(() =>
+        db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((row) => row.version)),
+      // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both apply it.
+      applyOnce: (migration: Migration, appliedAt: Date) => settle(() => db.transaction(() => {
+        const recorded = db.prepare<[number]>('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+        if (recorded !== undefined) return;
+        db.exec(migration.sql);
+        db.prepare<[number, string]>('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, iso(appliedAt));
+      }).immediate()),
+    };
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * What both Store implementations share: the columns they read, turning rows into records, and the
+ * error a caller sees when the database cannot answer.
+ */
+import type { PublicJwk } from '../../attest/jwk.js';
+import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
+import { AgentError, messageOf } from '../../shared/errors.js';
+import type { PostureReport } from '../../shared/report.js';
+import type { ApiKeyRecord, ApiKeyRole, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal } from './store.js';
+
+/** How a dialect's driver hands back dates and JSON: PostgreSQL parses them, SQLite returns text. */
+export interface ColumnDecoder {
+  date(value: unknown): Date;
+  json(value: unknown): unknown;
+}
+
+export const ENROLLMENT_TOKEN_COLUMNS = 'id, token_hash, uses_left, expires_at, created_at, note';
+export const DEVICE_COLUMNS = 'id, kid, jwk, enrolled_at, hostname, platform, last_seen_at, revoked_at, revoked_reason';
+export const APPRAISAL_COLUMNS = `id, device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers,
+  verdicts, posture, result_jti, result_expires_at, created_at`;
+export const API_KEY_COLUMNS = 'id, key_hash, role, name, created_at, revoked_at';
+
+export interface EnrollmentTokenRow {
+  id: string;
+  token_hash: string;
+  uses_left: number;
+  expires_at: unknown;
+  created_at: unknown;
+  note: string | null;
+}
+
+export interface DeviceRow {
+  id: string;
+  kid: string;
+  jwk: unknown;
+  enrolled_at: unknown;
+  hostname: string | null;
+  platform: string | null;
+  last_seen_at: unknown;
+  revoked_at: unknown;
+  revoked_reason: string | null;
+}
+
+export interface AppraisalRow {
+  /** PostgreSQL returns a bigint as a string. */
+  id: number | bigint | string;
+  device_id: string;
+  evidence_jti: string;
+  policy_id: string;
+  policy_version: number;
+  status: ComplianceStatus;
+  ear_status: EarStatus;
+  tiers: unknown;
+  verdicts: unknown;
+  posture: unknown;
+  result_jti: string;
+  result_expires_at: unknown;
+  created_at: unknown;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  key_hash: string;
+  role: ApiKeyRole;
+  name: string;
+  created_at: unknown;
+  revoked_at: unknown;
+}
+
+export interface FailingSinceRow {
+  rule_id: string;
+  since: string;
+}
+
+function nullableDate(value: unknown, decode: ColumnDecoder): Date | null {
+  return value === null ? null : decode.date(value);
+}
+
+export function enrollmentTokenFromRow(row: EnrollmentTokenRow, decode: ColumnDecoder): EnrollmentTokenRecord {
+  return {
+    id: row.id,
+    tokenHash: row.token_hash,
+    usesLeft: row.uses_left,
+    expiresAt: decode.date(row.expires_at),
+    createdAt: decode.date(row.created_at),
+    note: row.note,
+  };
+}
+
+export function deviceFromRow(row: DeviceRow, decode: ColumnDecoder): DeviceRecord {
+  return {
+    id: row.id,
+    kid: row.kid,
+    jwk: decode.json(row.jwk) as PublicJwk,
+    enrolledAt: decode.date(row.enrolled_at),
+    hostname: row.hostname,
+    platform: row.platform,
+    lastSeenAt: nullableDate(row.last_seen_at, decode),
+    revokedAt: nullableDate(row.revoked_at, decode),
+    revokedReason: row.revoked_reason,
+  };
+}
+
+export function appraisalFromRow(row: AppraisalRow, decode: ColumnDecoder): AppraisalRecord {
+  return {
+    id: safeInteger(row.id),
+    deviceId: row.device_id,
+    evidenceJti: row.evidence_jti,
+    policyId: row.policy_id,
+    policyVersion: row.policy_version,
+    status: row.status,
+    earStatus: row.ear_status,
+    tiers: decode.json(row.tiers) as string[],
+    verdicts: decode.json(row.verdicts) as Verdict[],
+    posture: decode.json(row.posture) as PostureReport,
+    resultJti: row.result_jti,
+    resultExpiresAt: decode.date(row.result_expires_at),
+    createdAt: decode.date(row.created_at),
+  };
+}
+
+export function apiKeyFromRow(row: ApiKeyRow, decode: ColumnDecoder): ApiKeyRecord {
+  return {
+    id: row.id,
+    keyHash: row.key_hash,
+    role: row.role,
+    name: row.name,
+    createdAt: decode.date(row.created_at),
+    revokedAt: nullableDate(row.revoked_at, decode),
+  };
+}
+
+export function failingSinceFromRows(rows: readonly FailingSinceRow[]): Record<string, string> {
+  return Object.fromEntries(rows.map((row) => [row.rule_id, row.since]));
+}
+
+/** What saveAppraisal writes onto the device row: the posture's own words, where it has them. */
+export function deviceFactsOf(appraisal: NewAppraisal): { hostname: string | null; platform: string | null } {
+  return { hostname: appraisal.posture.device.hostname ?? null, platform: appraisal.posture.os.platform ?? null };
+}
+
+export function safeInteger(value: number | bigint | string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new Error(`The database returned ${String(value)} where an integer id belongs.`);
+  return number;
+}
+
+export function unknownDevice(deviceId: string): AgentError {
+  return new AgentError('ERR_NOT_FOUND', `No device ${deviceId} is enrolled; enrol it before storing its appraisals.`);
+}
+
+/** The service answers 503 for this code and keeps serving; `cause` keeps the driver's error. */
+export function databaseUnavailable(cause: unknown): AgentError {
+  return new AgentError('ERR_DATABASE_UNAVAILABLE', `The database is unavailable: ${messageOf(cause)}`, { cause });
+}
