@@ -48,7 +48,7 @@ export interface EndorsementCheck {
   currentKid: string;
   currentKey: KeyObject;
   deviceId: string;
-  audience: string;
+  audience: string | readonly string[];
   newKid: string;
   /** The nonce of the new key's Evidence (already spent by its verification). */
   nonce: string;
@@ -66,7 +66,8 @@ export function verifyKeyEndorsement(token: unknown, check: EndorsementCheck): v
   const { payload } = decoded;
   if (payload['eat_profile'] !== KEY_ENDORSEMENT_PROFILE) refuse('ERR_ATTESTATION_PROFILE', 'The token is not a key endorsement.');
   if (payload['iss'] !== check.deviceId) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The key endorsement names another device.');
-  if (payload['aud'] !== check.audience) refuse('ERR_ATTESTATION_AUDIENCE', 'The key endorsement is meant for another service.');
+  const accepted: readonly string[] = typeof check.audience === 'string' ? [check.audience] : check.audience;
+  if (typeof payload['aud'] !== 'string' || !accepted.includes(payload['aud'])) refuse('ERR_ATTESTATION_AUDIENCE', 'The key endorsement is meant for another service.');
   if (payload['new_kid'] !== check.newKid) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The key endorsement endorses another key.');
   if (payload['eat_nonce'] !== check.nonce) refuse('ERR_ATTESTATION_NONCE', 'The key endorsement answers another challenge.');
   const now = (check.now ?? new Date()).getTime() / 1000;

@@ -22,8 +22,8 @@ export const DEFAULT_MAX_AGE_SECONDS = EVIDENCE_MAX_LIFETIME_SECONDS;
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
 export interface EvidenceVerificationOptions {
-  /** This service's base URL: the only audience accepted. */
-  audience: string;
+  /** This service's base URL (or its equivalent URLs): the only audiences accepted. */
+  audience: string | readonly string[];
   /** The registered key for this device and kid, or null when there is none. */
   resolveKey: (kid: string, deviceId: string) => Promise<PublicJwk | KeyObject | null>;
   /** Spends the challenge: true once for a nonce this service issued to this device and that has not expired. */
@@ -97,11 +97,14 @@ function checkTimes(payload: JsonObject, options: EvidenceVerificationOptions): 
   return { issuedAt, expiresAt };
 }
 
-function checkAudience(payload: JsonObject, audience: string): void {
+function checkAudience(payload: JsonObject, audience: string | readonly string[]): void {
   const aud = payload['aud'];
   if (aud === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', 'The Evidence has no aud claim.');
-  const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(audience)) refuse('ERR_ATTESTATION_AUDIENCE', `The Evidence is meant for ${JSON.stringify(aud)}, not ${audience}.`);
+  const presented: unknown[] = Array.isArray(aud) ? aud : [aud];
+  const accepted: readonly string[] = typeof audience === 'string' ? [audience] : audience;
+  if (!presented.some((value) => typeof value === 'string' && accepted.includes(value))) {
+    refuse('ERR_ATTESTATION_AUDIENCE', `The Evidence is meant for ${JSON.stringify(aud)}, not ${accepted.join(' or ')}.`);
+  }
 }
 
 export async function verifyEvidence(token: unknown, options: EvidenceVerificationOptions): Promise<VerifiedEvidence> {

@@ -92,6 +92,7 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     logLevel: 'fatal, error, warn, info (default), debug or silent',
     trustProxy: 'take the client address from X-Forwarded-For (only behind your own proxy)',
     authzRateLimit: 'forward-auth requests per second per client address (default 5000; 0: off)',
+    challengeRateLimit: 'challenge and enrolment requests per second per client address (default 100; 0: off)',
   };
   for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
     const takesValue = key !== 'trustProxy';

@@ -53,7 +53,12 @@ export class AuthzEngine {
       throw new AgentError('ERR_RESULT_EXPIRED', 'The Result has expired: the device must check in again.');
     }
     const { keys, issuer, audience } = this.#options;
-    const result = verifyResultToken(token, { issuer, audience, now, keyFor: (kid) => keys.publicKey(kid, now), clockToleranceSeconds: 0 });
+    const keyFor = (kid: string) => {
+      const key = keys.publicKey(kid, now);
+      if (!key) keys.requestReload();
+      return key;
+    };
+    const result = verifyResultToken(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
     if (this.#cache.size >= this.#maxCached) this.#evict(now);
     this.#cache.set(digest, result);
     return result;

@@ -39,6 +39,7 @@ export interface ServeFlags {
   logLevel?: string;
   trustProxy?: boolean | string;
   authzRateLimit?: string;
+  challengeRateLimit?: string;
 }
 
 /** Flag name and environment variable of each setting, for error messages. */
@@ -54,6 +55,7 @@ export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]
   logLevel: ['--log-level', 'POSTURE_SERVICE_LOG_LEVEL'],
   trustProxy: ['--trust-proxy', 'POSTURE_SERVICE_TRUST_PROXY'],
   authzRateLimit: ['--authz-rate-limit', 'POSTURE_SERVICE_AUTHZ_RATE_LIMIT'],
+  challengeRateLimit: ['--challenge-rate-limit', 'POSTURE_SERVICE_CHALLENGE_RATE_LIMIT'],
 };
 
 const integer = (min: number, max: number, what: string) =>
@@ -75,6 +77,7 @@ const schema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((text) => text === 'true' || text === '1')]).default(false),
   authzRateLimit: integer(0, 1_000_000, 'requests per second per client address (0 turns the limit off)').default(5_000),
+  challengeRateLimit: integer(0, 1_000_000, 'requests per second per client address (0 turns the limit off)').default(100),
 });
 
 export function parseServeConfig(flags: ServeFlags): ServeConfig {
@@ -101,7 +104,7 @@ export function parseServeConfig(flags: ServeFlags): ServeConfig {
     logLevel: value.logLevel,
     trustProxy: value.trustProxy,
     authzRateLimit: value.authzRateLimit,
-    enrollRateLimit: 20,
+    enrollRateLimit: value.challengeRateLimit,
     revocationRefreshMs: 1_000,
   };
 }

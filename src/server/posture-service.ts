@@ -25,6 +25,8 @@ export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export interface ServiceSettings {
   /** The service's public base URL: the Evidence audience and the Result issuer. */
   publicUrl: string;
+  /** Other URLs that name this service (loopback aliases when no public URL is configured). */
+  audienceAliases?: readonly string[];
   /** The `aud` of Results: what gateways expect. */
   resultAudience: string;
   resultLifetimeSeconds: number;
@@ -86,6 +88,10 @@ export class PostureService {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
+  get #audiences(): readonly string[] {
+    return [this.#deps.settings.publicUrl, ...(this.#deps.settings.audienceAliases ?? [])];
+  }
+
   get policy(): Policy {
     return this.#deps.policy;
   }
@@ -101,7 +107,7 @@ export class PostureService {
     const { store } = this.#deps;
     const now = this.#clock();
     return verifyEvidence(token, {
-      audience: this.#deps.settings.publicUrl,
+      audience: this.#audiences,
       now,
       resolveKey,
       consumeNonce: (nonce, deviceId) => store.consumeNonce(nonce, deviceId, now),
@@ -126,7 +132,7 @@ export class PostureService {
         currentKid: existing.kid,
         currentKey: publicKeyFromJwk(existing.jwk),
         deviceId: evidence.deviceId,
-        audience: this.#deps.settings.publicUrl,
+        audience: this.#audiences,
         newKid: kid,
         nonce: evidence.nonce,
         now: this.#clock(),
@@ -195,6 +201,7 @@ export class PostureService {
 
   async #signResult(deviceId: string, deviceKid: string, evaluation: Evaluation, now: Date): Promise<{ token: string; jti: string; expiresAt: Date }> {
     const { keys, settings, policy } = this.#deps;
+    await keys.reloadIfChanged();
     const issuedAt = Math.floor(now.getTime() / 1000);
     const exp = issuedAt + settings.resultLifetimeSeconds;
     const jti = randomBytes(16).toString('base64url');

@@ -104,6 +104,19 @@ export class ServiceKeys {
     return { kid: fresh.key.kid, retired: retired.map((entry) => entry.key.kid) };
   }
 
+  #lastReloadRequest = 0;
+
+  /**
+   * A token named a key this process does not hold: another process may have rotated. Reloads in
+   * the background, at most every 5 seconds, so a flood of unknown kids costs nothing.
+   */
+  requestReload(): void {
+    const now = Date.now();
+    if (now - this.#lastReloadRequest < 5_000) return;
+    this.#lastReloadRequest = now;
+    this.reloadIfChanged().catch(() => undefined);
+  }
+
   /** Picks up a rotation done by another process (the file changed). */
   async reloadIfChanged(): Promise<boolean> {
     const mtimeMs = (await stat(this.path)).mtimeMs;

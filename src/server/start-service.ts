@@ -47,6 +47,8 @@ async function freePort(host: string): Promise<number> {
 export async function startService(requested: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const port = requested.port === 0 ? await freePort(requested.host) : requested.port;
   const config = { ...requested, port, publicUrl: requested.publicUrl ?? `http://localhost:${port}` };
+  // Without a configured public URL the service is known only by its loopback names: accept Evidence for any of them.
+  const audienceAliases = requested.publicUrl === null ? [`http://127.0.0.1:${port}`, `http://[::1]:${port}`] : [];
   const policy = await loadPolicy(config.policyFile);
   const store = await openStore(config.database);
   try {
@@ -68,6 +70,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     clock,
     settings: {
       publicUrl: config.publicUrl,
+      audienceAliases,
       resultAudience: config.resultAudience,
       resultLifetimeSeconds: config.resultLifetimeSeconds,
       nonceLifetimeSeconds: config.nonceLifetimeSeconds,

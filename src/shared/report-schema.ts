@@ -57,8 +57,14 @@ export const postureReportSchema = z.looseObject({
   errors: list(z.looseObject({ signal: z.enum(['device', ...SIGNAL_NAMES]), code: z.enum(ERROR_CODES), message: text })),
 });
 
+/** NUL characters have no business in a report, and PostgreSQL cannot store them. */
+function hasNul(value: unknown): boolean {
+  return JSON.stringify(value).includes('\\u0000');
+}
+
 /** The report, or null when `value` is not one. */
 export function parsePostureReport(value: unknown): PostureReport | null {
+  if (hasNul(value)) return null;
   const parsed = postureReportSchema.safeParse(value);
   return parsed.success ? (parsed.data as unknown as PostureReport) : null;
 }

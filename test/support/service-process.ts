@@ -17,6 +17,8 @@ export const AGENT_BIN = join(ROOT, 'dist/bin/agent.js');
 export interface ServiceProcess {
   /** Where it listens, e.g. http://127.0.0.1:41234. */
   address: string;
+  /** Its public URL: the issuer of its Results (http://localhost:PORT unless --url was given). */
+  url: string;
   port: number;
   dataDir: string;
   child: ChildProcess;
@@ -45,7 +47,7 @@ export async function startServiceProcess(options: ServiceProcessOptions = {}): 
   const logs: string[] = [];
   const stderr: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const address = await new Promise<string>((resolve, reject) => {
+  const listening = await new Promise<{ address: string; url: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the service did not start: ${stderr.join('')}`)), 15_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -53,16 +55,18 @@ export async function startServiceProcess(options: ServiceProcessOptions = {}): 
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       logs.push(line);
-      const parsed = JSON.parse(line) as { msg?: string; address?: string };
-      if (parsed.msg === 'posture-service listening' && parsed.address) {
+      const parsed = JSON.parse(line) as { msg?: string; address?: string; url?: string };
+      if (parsed.msg === 'posture-service listening' && parsed.address && parsed.url) {
         clearTimeout(timer);
-        resolve(parsed.address);
+        resolve({ address: parsed.address, url: parsed.url });
       }
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { address, url } = listening;
   return {
     address,
+    url,
     port: Number(new URL(address).port),
     dataDir,
     child,

@@ -35,6 +35,7 @@ export interface AppOptions {
 const EAT_CONTENT_TYPES = ['application/eat+jwt', 'application/jwt'];
 const API_KEY_CACHE_MS = 30_000;
 const BODY_LIMIT = 64 * 1024;
+const AUTHZ_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const revokeBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).optional();
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
@@ -175,16 +176,34 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return { device: await devices.revoke(request.params.id, body?.reason ?? null) };
   });
 
-  app.get<{ Querystring: { tier?: string } }>('/v1/authz', (request, reply) => {
-    limit(authzLimiter, request);
-    const decision = authz.decide(presentedResult(request), typeof request.query.tier === 'string' ? request.query.tier : null);
-    metrics.decisions.inc({ outcome: decision.outcome });
-    reply.header('cache-control', 'no-store');
-    if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
-    if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
-    if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
-    reply.header('x-posture-reason', decision.code);
-    return reply.code(decision.httpStatus).send(errorBody(decision.code, decision.message));
+  // Forward-auth answers every method: Envoy's ext_authz checks with the client's own method. The
+  // tier comes from the query (nginx, Caddy, Traefik) or the path (/v1/authz/TIER/..., for Envoy,
+  // which appends the original path to its path_prefix). A request body is never read.
+  app.register((scope, _options, done) => {
+    scope.addContentTypeParser('*', (_request, payload, parsed) => {
+      payload.resume();
+      parsed(null, undefined);
+    });
+    const decide = (request: FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>, reply: FastifyReply) => {
+      reply.header('cache-control', 'no-store');
+      if (!authzLimiter.take(request.ip)) {
+        reply.header('x-posture-reason', 'ERR_RATE_LIMITED');
+        return send(reply, 'ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
+      }
+      const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
+      const decision = authz.decide(presentedResult(request), tier);
+      metrics.decisions.inc({ outcome: decision.outcome });
+      if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
+      if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
+      if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
+      reply.header('x-posture-reason', decision.code);
+      if (decision.httpStatus === 401) {
+        reply.header('www-authenticate', decision.code === 'ERR_RESULT_MISSING' ? 'Bearer realm="posture"' : 'Bearer realm="posture", error="invalid_token"');
+      }
+      return reply.code(decision.httpStatus).send(errorBody(decision.code, decision.message));
+    };
+    for (const url of ['/v1/authz', '/v1/authz/:tier', '/v1/authz/:tier/*']) scope.route({ method: AUTHZ_METHODS, url, handler: decide });
+    done();
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {

@@ -9,7 +9,7 @@ import { runMigrations, type Migration, type MigrationDriver } from './migration
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
-  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, safeInteger,
+  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
   unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
   type FailingSinceRow,
 } from './store-helpers.js';
@@ -202,7 +202,7 @@ export class PostgresStore implements Store {
     const result = await this.query<AppraisalRow>(`
       SELECT ${APPRAISAL_COLUMNS} FROM appraisals
       WHERE device_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-    [deviceId, limit]);
+    [deviceId, rowLimit(limit)]);
     return result.rows.map((row) => appraisalFromRow(row, postgresColumns));
   }
 

@@ -10,7 +10,7 @@ import { runMigrations, type Migration, type MigrationDriver } from './migration
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
-  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, safeInteger,
+  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
   unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
   type FailingSinceRow,
 } from './store-helpers.js';
@@ -282,7 +282,7 @@ export class SqliteStore implements Store {
   }
 
   listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]> {
-    return this.run((statements) => statements.listAppraisals.all(deviceId, limit).map((row) => appraisalFromRow(row, sqliteColumns)));
+    return this.run((statements) => statements.listAppraisals.all(deviceId, rowLimit(limit)).map((row) => appraisalFromRow(row, sqliteColumns)));
   }
 
   createApiKey(record: ApiKeyRecord): Promise<void> {

@@ -139,6 +139,11 @@ export function deviceFactsOf(appraisal: NewAppraisal): { hostname: string | nul
   return { hostname: appraisal.posture.device.hostname ?? null, platform: appraisal.posture.os.platform ?? null };
 }
 
+/** A LIMIT from a caller's count: SQLite reads a negative LIMIT as "no limit", PostgreSQL refuses it. */
+export function rowLimit(limit: number): number {
+  return Math.max(0, Math.trunc(limit)) || 0;
+}
+
 export function safeInteger(value: number | bigint | string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number)) throw new Error(`The database returned ${String(value)} where an integer id belongs.`);

@@ -1,0 +1,23 @@
+// A load generator for `npm run bench -- service`, run in its own process (and core) so it does
+// not compete with the service it measures. Input: one JSON argument; output: one JSON line.
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+interface LoadSpec {
+  url: string;
+  tokensFile: string;
+  connections: number;
+  seconds: number;
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+const tokens = readFileSync(spec.tokensFile, 'utf8').split('\n').filter(Boolean);
+let next = 0;
+
+const result = await autocannon({
+  url: spec.url,
+  connections: spec.connections,
+  duration: spec.seconds,
+  requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-posture-token': tokens[next++ % tokens.length]! } }) }],
+});
+process.stdout.write(`${JSON.stringify({ total: result.requests.total, perSecond: result.requests.average, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 })}\n`);

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench -- service`: in one run on this machine, the ceiling (raw node:crypto ES256
+ * verifications per second on one core), forward-auth decisions per second (the service pinned to
+ * one core, the load generator on another), and Evidence appraisals per second end to end
+ * (challenge, sign, attest, store, Result). Figures are printed, never asserted.
+ */
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { jwtVerify, SignJWT } from 'jose';
+import { Es256Key } from '../attest/es256-key.js';
+import { createEvidence } from '../attest/evidence.js';
+import { RESULT_PROFILE } from '../attest/profiles.js';
+import type { ResultClaims } from '../attest/result-claims.js';
+import { ServiceKeys } from '../server/service-keys.js';
+import { AuthzEngine } from '../server/authz.js';
+import { RevocationCache } from '../server/revocations.js';
+import type { Store } from '../server/store/store.js';
+
+const NO_REVOCATIONS = { listRevokedDeviceIds: () => Promise.resolve([]) } as unknown as Store;
+import { canPinToCore, runNodeScript, startNodeScript, type NodeScriptProcess } from '../exec/node-scripts.js';
+import { fixed } from './measure.js';
+import { sampleReport } from './sample-report.js';
+
+const DIST = join(import.meta.dirname, '..');
+const SERVICE = join(DIST, 'bin/service.js');
+const LOAD = join(DIST, 'bench/load-generator.js');
+const pinned = canPinToCore;
+
+/** Raw ES256 verifications per second on this core: the ceiling for any verifier here. */
+function rawVerifyRate(): number {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const data = Buffer.from('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9');
+  const signature = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  let count = 0;
+  const end = performance.now() + 1500;
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i += 1) verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+    count += 100;
+  }
+  return count / 1.5;
+}
+
+async function joseVerifyRate(): Promise<number> {
+  const key = Es256Key.generate();
+  const token = await new SignJWT({ sub: 'bench' }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('5m').sign(key.signingKey);
+  let count = 0;
+  const end = performance.now() + 1500;
+  while (performance.now() < end) {
+    await jwtVerify(token, key.publicJwk, { algorithms: ['ES256'] });
+    count += 1;
+  }
+  return count / 1.5;
+}
+
+async function startService(dataDir: string): Promise<{ child: NodeScriptProcess; address: string }> {
+  const child = startNodeScript([SERVICE, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', '--authz-rate-limit', '0', '--challenge-rate-limit', '0'], { core: 0 });
+  const address = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the service exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const parsed = JSON.parse(line) as { msg?: string; address?: string };
+      if (parsed.msg === 'posture-service listening' && parsed.address) resolve(parsed.address);
+    });
+  });
+  return { child, address };
+}
+
+async function post(url: string, body: string, contentType: string): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const parsed = (await response.json());
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+async function evidence(base: string, key: Es256Key, deviceId: string): Promise<string> {
+  const { nonce } = (await post(`${base}/v1/challenge`, JSON.stringify({ deviceId }), 'application/json')) as { nonce: string };
+  return createEvidence({ key, deviceId, audience: base, nonce, posture: sampleReport(deviceId, new Date()) });
+}
+
+/** Challenge, sign, attest, as fast as `concurrency` agents can; returns the rate and the Results. */
+async function appraisals(base: string, key: Es256Key, deviceId: string, seconds: number, concurrency: number): Promise<{ perSecond: number; results: string[] }> {
+  const results: string[] = [];
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const attested = (await post(`${base}/v1/attest`, await evidence(base, key, deviceId), 'application/eat+jwt')) as { result: string };
+        results.push(attested.result);
+      }
+    }),
+  );
+  return { perSecond: results.length / ((performance.now() - started) / 1000), results };
+}
+
+/**
+ * Valid Results signed with the service's own key (read from its data directory), minted faster
+ * than the service appraises, so the cold path (every request verified, nothing cached) can be
+ * driven at full speed.
+ */
+async function mintResults(dataDir: string, issuer: string, deviceId: string, jkt: string, count: number): Promise<string[]> {
+  const keys = await ServiceKeys.open(dataDir, { publishRetiredMs: 0 });
+  const signer = keys.signing;
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'eat+jwt', kid: signer.kid })).toString('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const tokens: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const claims: ResultClaims = {
+      iss: issuer, aud: 'posture-gateway', sub: deviceId, iat, exp: iat + 600, jti: `bench-${index}`, eat_profile: RESULT_PROFILE,
+      ear_status: 'affirming', ear_verifier_id: { developer: 'posture-agent', build: 'bench' }, ear_appraisal_policy_ids: ['posture-agent-default@1'],
+      cnf: { jkt }, posture_tiers: ['basic', 'strict'], posture_checks: [],
+    };
+    const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const signature = sign('sha256', Buffer.from(signingInput), { key: signer.signingKey, dsaEncoding: 'ieee-p1363' });
+    tokens.push(`${signingInput}.${signature.toString('base64url')}`);
+  }
+  return tokens;
+}
+
+/** The decision itself on this core, cold: every token verified once, as the service's engine does. */
+function engineDecisionRate(keys: ServiceKeys, issuer: string, tokens: readonly string[]): number {
+  const engine = new AuthzEngine({ keys, issuer, audience: 'posture-gateway', tiers: new Set(['strict']), revocations: new RevocationCache(NO_REVOCATIONS) });
+  const started = performance.now();
+  for (const token of tokens) if (!engine.decide(token, 'strict').allow) throw new Error('a minted Result was refused');
+  return tokens.length / ((performance.now() - started) / 1000);
+}
+
+/** CPU seconds a process has used so far (Linux /proc; null elsewhere). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface LoadResult {
+  perSecond: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  p99: number;
+  /** Decisions per second of the service's own CPU time: what one core sustains, whatever the load generator manages. */
+  perCpuSecond: number | null;
+  /** Share of one core the service used during the run. */
+  busy: number | null;
+}
+
+async function load(url: string, tokensFile: string, seconds: number, servicePid: number): Promise<LoadResult> {
+  const before = cpuSeconds(servicePid);
+  const stdout = await runNodeScript([LOAD, JSON.stringify({ url, tokensFile, connections: 32, seconds })], { core: 1 });
+  const after = cpuSeconds(servicePid);
+  const result = JSON.parse(stdout) as Omit<LoadResult, 'perCpuSecond' | 'busy'>;
+  const used = before !== null && after !== null ? after - before : null;
+  return { ...result, perCpuSecond: used ? result.total / used : null, busy: used !== null ? used / seconds : null };
+}
+
+function describeLoad(name: string, result: LoadResult, raw: number): string {
+  const core = result.perCpuSecond === null ? '' : `; per second of service CPU ${fixed(result.perCpuSecond, 0)} = ${fixed(result.perCpuSecond / raw, 2)}x raw (service busy ${fixed((result.busy ?? 0) * 100, 0)}%)`;
+  return `  ${name}: ${fixed(result.perSecond, 0)} decisions/s = ${fixed(result.perSecond / raw, 2)}x raw${core}; p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`;
+}
+
+export async function benchService(print: (line: string) => void): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'posture-bench-'));
+  const { child, address } = await startService(dataDir);
+  const base = address.replace('127.0.0.1', 'localhost');
+  try {
+    const raw = rawVerifyRate();
+    const jose = await joseVerifyRate();
+
+    const token = (await runNodeScript([SERVICE, 'token', 'create', '--data-dir', dataDir])).trim();
+    const key = Es256Key.generate();
+    const deviceId = '9b7c6d5e-4f3a-4b2c-8d1e-0f9a8b7c6d5e';
+    await post(`${base}/v1/enroll`, JSON.stringify({ evidence: await evidence(base, key, deviceId), jwk: key.publicJwk, token }), 'application/json');
+
+    const appraised = await appraisals(base, key, deviceId, 4, 8);
+    const coldFile = join(dataDir, 'distinct-tokens.txt');
+    const sameFile = join(dataDir, 'same-token.txt');
+    const minted = await mintResults(dataDir, base, deviceId, key.kid, 120_000);
+    await writeFile(coldFile, minted.join('\n'));
+    await writeFile(sameFile, appraised.results[0]!);
+    const authzUrl = `${address}/v1/authz?tier=strict`;
+    const engineCold = engineDecisionRate(await ServiceKeys.open(dataDir, { publishRetiredMs: 0 }), base, minted.slice(0, 20_000));
+    const cold = await load(authzUrl, coldFile, 3, child.pid!);
+    const same = await load(authzUrl, sameFile, 5, child.pid!);
+
+    print(`service benchmark (one run; the service ${pinned ? 'pinned to core 0, the load generator to core 1' : 'not pinned: taskset is missing'})`);
+    print(`  ceiling: raw node:crypto ES256 verify      ${fixed(raw, 0)} /s on one core   (jose jwtVerify: ${fixed(jose, 0)} /s, ${fixed(jose / raw, 2)}x of raw)`);
+    const coldNote = cold.total <= minted.length ? 'every request a new Result, verified' : `${minted.length} Results for ${cold.total} requests: some cached`;
+    print(`  authz decisions in process (AuthzEngine.decide, every Result new, no HTTP)  ${fixed(engineCold, 0)} /s = ${fixed(engineCold / raw, 2)}x raw verify`);
+    print(describeLoad(`authz over HTTP, cold (${coldNote})`, cold, raw));
+    print(describeLoad('authz over HTTP, one Result (cached after the first request)', same, raw));
+    print(`  Evidence appraisals end to end (challenge, sign, attest, store, Result; SQLite; 8 agents)  ${fixed(appraised.perSecond, 0)} /s`);
+    const coldCore = cold.perCpuSecond ?? cold.perSecond;
+    print(`  goal: authz >= 0.5x raw verify on one core -> cached ${same.perSecond / raw >= 0.5 ? 'met' : 'NOT met'} (${fixed(same.perSecond / raw, 2)}x), cold ${coldCore / raw >= 0.5 ? 'met' : 'NOT met'} (${fixed(coldCore / raw, 2)}x per service CPU second)`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

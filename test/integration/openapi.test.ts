@@ -1,0 +1,695 @@
+// docs/openapi.yaml against the real policy service, in both directions: every route the server
+// registers is documented and every documented operation exists; every documented answer is
+// provoked over real HTTP and its status, headers and body are checked against the document, and an
+// answer with a status the document does not list for that operation fails. Faults the outside
+// world cannot cause on demand (a database outage, an internal error) are injected into the
+// running service's store; the shutdown answer is provoked by pipelining a request behind one in
+// flight while the service closes.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Es256Key } from '../../src/attest/es256-key.js';
+import { createEvidence } from '../../src/attest/evidence.js';
+import { jwkThumbprint, type PublicJwk } from '../../src/attest/jwk.js';
+import { createKeyEndorsement } from '../../src/attest/key-endorsement.js';
+import { randomNonce } from '../../src/attest/nonce.js';
+import type { AttestResponse, EnrollResponse } from '../../src/server/posture-service.js';
+import { parseServeConfig, type ServeConfig } from '../../src/server/config.js';
+import { statusFor } from '../../src/server/http/errors.js';
+import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../../src/server/secrets.js';
+import { SERVICE_KEYS_FILE } from '../../src/server/service-keys.js';
+import { startService, type RunningService } from '../../src/server/start-service.js';
+import type { ApiKeyRole } from '../../src/server/store/store.js';
+import { AgentError, ERROR_CODES, type ErrorCode } from '../../src/shared/errors.js';
+import type { PostureReport } from '../../src/shared/report.js';
+import { OpenApiSpec, routesFromTree, type JsonObject } from '../support/openapi.js';
+import { makeReport } from '../support/report.js';
+
+const spec = OpenApiSpec.load();
+const HOUR_MS = 3_600_000;
+
+// ---------------------------------------------------------------------------------------------
+// A running service and how to talk to it
+
+interface World {
+  running: RunningService;
+  dataDir: string;
+  /** Where it listens: http://127.0.0.1:PORT. */
+  base: string;
+  /** Its public URL, the Evidence audience and Result issuer: http://localhost:PORT. */
+  publicUrl: string;
+  /** The service's clock runs this far ahead of the real one. */
+  offsetMs: number;
+  now(): Date;
+}
+
+const worlds: World[] = [];
+
+async function startWorld(tweak: (config: ServeConfig) => ServeConfig = (config) => config): Promise<World> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'posture-openapi-'));
+  const world = { dataDir, offsetMs: 0, now: () => new Date(Date.now() + world.offsetMs) } as World;
+  world.running = await startService(tweak(parseServeConfig({ dataDir, port: '0', logLevel: 'silent' })), { clock: () => world.now() });
+  world.base = world.running.address;
+  world.publicUrl = `http://localhost:${new URL(world.base).port}`;
+  worlds.push(world);
+  return world;
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+interface CallOptions {
+  params?: Record<string, string>;
+  query?: string;
+  headers?: Record<string, string>;
+  /** Sent as application/json unless contentType says otherwise. */
+  json?: unknown;
+  body?: string;
+  contentType?: string;
+  /** Whether the document's request schema must accept (true) or refuse (false) the JSON sent. */
+  requestValid?: boolean;
+}
+
+/** One real request; the answer must agree with the document, whatever its status. */
+async function send(world: World, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+  let url = path;
+  for (const [name, value] of Object.entries(options.params ?? {})) url = url.replace(`{${name}}`, value);
+  const headers: Record<string, string> = { ...options.headers };
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  }
+  if (options.contentType !== undefined) headers['content-type'] = options.contentType;
+  if (options.requestValid !== undefined) {
+    const problems = spec.checkRequest(method, path, headers['content-type'] ?? '', options.json ?? body);
+    if (options.requestValid) expect(problems, `the document refuses the request body of ${method} ${url}`).toEqual([]);
+    else expect(problems, `the document accepts the invalid request body of ${method} ${url}`).not.toEqual([]);
+  }
+  const response = await fetch(`${world.base}${url}${options.query ?? ''}`, { method, headers, body });
+  const reply = { status: response.status, headers: response.headers, text: await response.text() };
+  expect(spec.check({ method, path, status: reply.status, headers: reply.headers, body: reply.text }), `${method} ${url} → ${reply.status}`).toEqual([]);
+  return reply;
+}
+
+/** `send`, and the status must be `status`. */
+async function call(world: World, method: string, path: string, status: number, options: CallOptions = {}): Promise<Reply> {
+  const reply = await send(world, method, path, options);
+  expect(reply.status, `${method} ${path}: ${reply.text.slice(0, 300)}`).toBe(status);
+  return reply;
+}
+
+/** The JSON body, typed by the caller (send() has already checked it against the document). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T only names the shape the document guarantees
+function json<T>(reply: Reply): T {
+  return JSON.parse(reply.text) as T;
+}
+
+function codeOf(reply: Reply): string {
+  return json<{ error: { code: string } }>(reply).error.code;
+}
+
+async function expectError(reply: Promise<Reply>, code: ErrorCode): Promise<Reply> {
+  const answered = await reply;
+  expect(codeOf(answered)).toBe(code);
+  return answered;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices, Evidence, secrets
+
+function posture(world: World, deviceId: string, overrides: Partial<Pick<PostureReport, 'antivirus'>> = {}): PostureReport {
+  const day = new Date(world.now().getTime() - 24 * HOUR_MS).toISOString();
+  return makeReport({
+    device: { id: deviceId, hostname: `host-${deviceId.slice(0, 8)}` },
+    antivirus: { status: 'protected', products: [{ name: 'ClamAV', enabled: true, realTime: true, upToDate: true, definitionsUpdatedAt: day }] },
+    ...overrides,
+  });
+}
+
+async function challenge(world: World, deviceId: string): Promise<string> {
+  const reply = await call(world, 'POST', '/v1/challenge', 200, { json: { deviceId }, requestValid: true });
+  return json<{ nonce: string }>(reply).nonce;
+}
+
+async function evidence(world: World, key: Es256Key, deviceId: string, options: { nonce?: string; report?: PostureReport } = {}): Promise<string> {
+  const nonce = options.nonce ?? (await challenge(world, deviceId));
+  const token = await createEvidence({ key, deviceId, audience: world.publicUrl, nonce, posture: options.report ?? posture(world, deviceId), now: world.now() });
+  expect(spec.validateAgainst('EvidenceHeader', decodeProtectedHeader(token))).toEqual([]);
+  expect(spec.validateAgainst('EvidenceClaims', decodeJwt(token))).toEqual([]);
+  return token;
+}
+
+async function enrollmentToken(world: World): Promise<string> {
+  const secret = newSecret(ENROLLMENT_TOKEN_PREFIX);
+  const now = world.now();
+  await world.running.store.createEnrollmentToken({
+    id: secret.id, tokenHash: secret.hash, usesLeft: 50, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR_MS), createdAt: now, note: 'openapi test',
+  });
+  return secret.secret;
+}
+
+async function apiKey(world: World, role: ApiKeyRole): Promise<Record<string, string>> {
+  const secret = newSecret(API_KEY_PREFIX);
+  await world.running.store.createApiKey({ id: secret.id, keyHash: secret.hash, role, name: `openapi ${role}`, createdAt: world.now(), revokedAt: null });
+  return { authorization: `Bearer ${secret.secret}` };
+}
+
+async function enroll(world: World, key: Es256Key, deviceId: string, token: string, report?: PostureReport): Promise<EnrollResponse> {
+  const body = { evidence: await evidence(world, key, deviceId, { report }), jwk: key.publicJwk, token };
+  return json<EnrollResponse>(await call(world, 'POST', '/v1/enroll', 201, { json: body, requestValid: true }));
+}
+
+async function attest(world: World, key: Es256Key, deviceId: string, report?: PostureReport): Promise<AttestResponse> {
+  const token = await evidence(world, key, deviceId, { report });
+  return json<AttestResponse>(await call(world, 'POST', '/v1/attest', 200, { body: token, contentType: 'application/eat+jwt' }));
+}
+
+/** A fresh, well-formed Evidence-shaped token nobody enrolled (it reaches the key lookup). */
+function strangerToken(world: World, deviceId = randomUUID()): Promise<string> {
+  const key = Es256Key.generate();
+  return createEvidence({ key, deviceId, audience: world.publicUrl, nonce: randomNonce(), posture: posture(world, deviceId), now: world.now() });
+}
+
+/** Runs `work` while the method `name` of `target` (an instance: the class's own method shows through again after) is `replacement`. */
+async function replacing<T extends object, R>(target: T, name: keyof T & string, replacement: () => unknown, work: () => Promise<R>): Promise<R> {
+  const patched = target as Record<string, unknown>;
+  expect(Object.hasOwn(patched, name)).toBe(false);
+  patched[name] = replacement;
+  try {
+    return await work();
+  } finally {
+    Reflect.deleteProperty(patched, name);
+  }
+}
+
+const rejecting = (error: Error) => () => Promise.reject(error);
+const throwing = (error: Error) => () => {
+  throw error;
+};
+
+const databaseDown = () => new AgentError('ERR_DATABASE_UNAVAILABLE', 'The database is unavailable: injected by the OpenAPI test.');
+const bug = () => new Error('injected by the OpenAPI test');
+const tooLarge = (prefix = '') => `${prefix}${'a'.repeat(70 * 1024)}`;
+
+// ---------------------------------------------------------------------------------------------
+// Raw HTTP, for the answer a closing service gives on a connection that is still open
+
+interface RawAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+function rawRequest(method: string, path: string, headers: Record<string, string> = {}, body?: string): string {
+  const lines = [`${method} ${path} HTTP/1.1`, 'Host: localhost', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;
+}
+
+function parseRawAnswers(data: string): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let rest = data;
+  for (let end = rest.indexOf('\r\n\r\n'); end >= 0; end = rest.indexOf('\r\n\r\n')) {
+    const [statusLine = '', ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = new Headers();
+    for (const line of lines) headers.append(line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim());
+    const length = Number(headers.get('content-length') ?? '0');
+    answers.push({ status: Number(statusLine.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+  return answers;
+}
+
+function openSocket(world: World): Promise<{ socket: Socket; closed: Promise<string> }> {
+  const { hostname, port } = new URL(world.base);
+  const socket = connect(Number(port), hostname);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const closed = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the service did not close the connection')), 5_000);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+  return new Promise((resolve, reject) => socket.once('connect', () => resolve({ socket, closed })).once('error', reject));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+
+let main: World;
+let admin: Record<string, string>;
+let gateway: Record<string, string>;
+let token: string;
+
+beforeAll(async () => {
+  // The challenge/enrol limiter is not what this world is about: lift it (another world tests it).
+  main = await startWorld((config) => ({ ...config, enrollRateLimit: 0 }));
+  admin = await apiKey(main, 'admin');
+  gateway = await apiKey(main, 'gateway');
+  token = await enrollmentToken(main);
+});
+
+afterAll(async () => {
+  for (const world of worlds) {
+    await world.running.close();
+    await rm(world.dataDir, { recursive: true, force: true });
+  }
+});
+
+describe('docs/openapi.yaml', () => {
+  it('is an OpenAPI 3.1 document: every $ref resolves, operation ids are unique, every answer has a status and a description, examples validate', () => {
+    expect(spec.document['openapi']).toMatch(/^3\.1\.\d+$/);
+    expect(spec.document['jsonSchemaDialect']).toBe('https://json-schema.org/draft/2020-12/schema');
+    const refs: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (typeof node === 'object' && node !== null) {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref' && typeof value === 'string') refs.push(value);
+          else walk(value);
+        }
+      }
+    };
+    walk(spec.document);
+    expect(refs.filter((ref) => spec.pointer(ref) === undefined)).toEqual([]);
+
+    const operations = spec.operations();
+    const ids = operations.map(({ operation }) => operation['operationId']);
+    expect(new Set(ids).size).toBe(operations.length);
+    for (const { method, path, operation } of operations) {
+      expect(typeof operation['summary'], `${method} ${path} summary`).toBe('string');
+      expect(Array.isArray(operation['security']), `${method} ${path} says which credentials it needs`).toBe(true);
+      const responses = operation['responses'] as JsonObject;
+      for (const [status, response] of Object.entries(responses)) {
+        expect(status, `${method} ${path}: only explicit statuses, so an unlisted one is an error`).toMatch(/^[1-5]\d\d$/);
+        expect(typeof spec.resolve(response)['description'], `${method} ${path} ${status} description`).toBe('string');
+      }
+    }
+
+    // Every example in the document is valid against its schema.
+    const examples: { where: string; schema: unknown; value: unknown }[] = [];
+    const collect = (node: unknown, where: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const object = node as JsonObject;
+      if (Array.isArray(object['examples']) && ('type' in object || 'allOf' in object || 'const' in object || '$ref' in object || 'enum' in object)) {
+        for (const value of object['examples'] as unknown[]) examples.push({ where, schema: object, value });
+      }
+      if ('example' in object && 'schema' in object) examples.push({ where, schema: object['schema'], value: object['example'] });
+      for (const [key, value] of Object.entries(object)) if (key !== 'examples' && key !== 'example') collect(value, `${where}/${key}`);
+    };
+    collect(spec.document, '#');
+    expect(examples.length).toBeGreaterThan(10);
+    for (const { where, schema, value } of examples) expect(spec.validate(schema, value), where).toEqual([]);
+  });
+
+  it('lists only real ERR_* codes, every Evidence and Result refusal, and statuses that agree with the error mapping', () => {
+    const codes = (spec.components('schemas')['ErrorCode'] as { enum: string[] }).enum;
+    expect(codes.filter((code) => !(ERROR_CODES as readonly string[]).includes(code))).toEqual([]);
+    const refusals = ERROR_CODES.filter((code) => code.startsWith('ERR_ATTESTATION_') || code.startsWith('ERR_RESULT_'));
+    expect(refusals.filter((code) => !codes.includes(code))).toEqual([]);
+
+    // The codes each documented error answer may carry, read from its schema.
+    const codesOf = (node: unknown): string[] => {
+      const schema = spec.resolve(node);
+      if (Array.isArray(schema['enum'])) return schema['enum'] as string[];
+      if (typeof schema['const'] === 'string') return [schema['const']];
+      const parts = [...((schema['oneOf'] ?? []) as unknown[])];
+      if (parts.length > 0) return parts.flatMap(codesOf);
+      for (const part of (schema['allOf'] ?? []) as JsonObject[]) {
+        const code = ((part['properties'] as JsonObject | undefined)?.['error'] as JsonObject | undefined)?.['properties'] as JsonObject | undefined;
+        if (code?.['code']) return codesOf(code['code']);
+      }
+      if (schema === spec.components('schemas')['Error']) return codes;
+      return [];
+    };
+    const used = new Set<string>();
+    for (const { method, path, operation } of spec.operations()) {
+      for (const [status, response] of Object.entries(operation['responses'] as JsonObject)) {
+        if (Number(status) < 400) continue;
+        const schema = (spec.resolve(response)['content'] as JsonObject)['application/json'] as JsonObject;
+        for (const code of codesOf(schema['schema'])) {
+          used.add(code);
+          expect(codes, `${method} ${path} ${status}`).toContain(code);
+          // GET /v1/authz answers its decisions itself; everything else goes through statusFor().
+          if (path === '/v1/authz' && Number(status) < 429) continue;
+          expect(statusFor(code as ErrorCode), `${code} on ${method} ${path}`).toBe(Number(status));
+        }
+      }
+    }
+    // Every code is documented on some answer, except the one for paths that do not exist.
+    expect(codes.filter((code) => !used.has(code))).toEqual(['ERR_NOT_FOUND_ROUTE']);
+  });
+
+  it('documents exactly the routes the server registers (HEAD: the automatic twin of every GET)', async () => {
+    const registered = routesFromTree(main.running.app.printRoutes({ commonPrefix: false }));
+    const documented = spec.operations().map(({ method, path }) => `${method} ${path}`).sort();
+    expect(registered.filter((route) => !route.startsWith('HEAD '))).toEqual(documented);
+    const heads = registered.filter((route) => route.startsWith('HEAD ')).map((route) => route.slice(5));
+    expect(heads).toEqual(documented.filter((route) => route.startsWith('GET ')).map((route) => route.slice(4)));
+    for (const { method, path } of spec.operations()) {
+      expect(main.running.app.hasRoute({ method, url: path.replace(/\{([^}]+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
+    }
+    // Anything else is 404 ERR_NOT_FOUND_ROUTE in the error envelope (there is no 405).
+    for (const [method, path] of [['GET', '/v1/nothing'], ['GET', '/v1/attest'], ['DELETE', '/v1/devices/x'], ['POST', '/healthz']] as const) {
+      const response = await fetch(`${main.base}${path}`, { method });
+      expect(response.status).toBe(404);
+      const body: unknown = await response.json();
+      expect(spec.validateAgainst('Error', body)).toEqual([]);
+      expect(body).toMatchObject({ error: { code: 'ERR_NOT_FOUND_ROUTE' } });
+    }
+  });
+});
+
+describe('the running service answers as documented', () => {
+  const deviceA = randomUUID();
+  const deviceB = randomUUID();
+  const keyA = Es256Key.generate();
+  const keyB = Es256Key.generate();
+  let rotatedKeyA: Es256Key;
+  let resultA: string;
+
+  it('POST /v1/challenge: 200, 400, 413, 415', async () => {
+    const reply = await call(main, 'POST', '/v1/challenge', 200, { json: { deviceId: deviceA }, requestValid: true });
+    expect(new Date(json<{ expiresAt: string }>(reply).expiresAt).getTime() - main.now().getTime()).toBeGreaterThan(100_000);
+    await expectError(call(main, 'POST', '/v1/challenge', 400, { body: '{"deviceId":', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 400, { body: '', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 400, { json: {}, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 400, { json: { deviceId: '-not an id' }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 400, { json: { deviceId: deviceA, extra: 1 }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 400), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/challenge', 413, { json: { deviceId: tooLarge() } }), 'ERR_BODY_TOO_LARGE');
+    await expectError(call(main, 'POST', '/v1/challenge', 415, { body: deviceA, contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('POST /v1/enroll: 201 with a token, 201 rotated with an endorsement, 400, 401, 403, 413, 415', async () => {
+    const enrolled = await enroll(main, keyA, deviceA, token);
+    expect(enrolled).toMatchObject({ deviceId: deviceA, kid: keyA.kid, rotated: false, appraisal: { status: 'compliant', earStatus: 'affirming', tiers: ['basic', 'strict'] } });
+    resultA = enrolled.appraisal.result;
+
+    // A failing block rule starts in its grace period: warning, every tier still met.
+    const warned = await enroll(main, keyB, deviceB, token, posture(main, deviceB, { antivirus: { status: 'unprotected', products: [] } }));
+    expect(warned.appraisal).toMatchObject({ status: 'warning', earStatus: 'warning', tiers: ['basic', 'strict'] });
+    expect(warned.appraisal.verdicts.find((verdict) => verdict.id === 'antivirus')).toMatchObject({ status: 'fail', blocking: false, graceDeadline: expect.any(String) });
+
+    // Key rotation: Evidence signed by the new key, endorsed by the current one, same nonce.
+    rotatedKeyA = Es256Key.generate();
+    const nonce = await challenge(main, deviceA);
+    const endorsement = await createKeyEndorsement({ currentKey: keyA, newKid: rotatedKeyA.kid, deviceId: deviceA, audience: main.publicUrl, nonce, now: main.now() });
+    expect(spec.validateAgainst('EvidenceHeader', decodeProtectedHeader(endorsement))).toEqual([]);
+    expect(spec.validateAgainst('KeyEndorsementClaims', decodeJwt(endorsement))).toEqual([]);
+    const rotation = { evidence: await evidence(main, rotatedKeyA, deviceA, { nonce }), jwk: rotatedKeyA.publicJwk, endorsement };
+    const rotated = json<EnrollResponse>(await call(main, 'POST', '/v1/enroll', 201, { json: rotation, requestValid: true }));
+    expect(rotated).toMatchObject({ deviceId: deviceA, kid: rotatedKeyA.kid, rotated: true });
+
+    const other = Es256Key.generate();
+    const otherId = randomUUID();
+    await expectError(call(main, 'POST', '/v1/enroll', 400, { json: {}, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/enroll', 400, { json: { evidence: 'a.b.c', jwk: other.publicJwk }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/enroll', 400, { json: { evidence: 'a.b.c', jwk: { ...other.publicJwk, d: 'secret' }, token }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/enroll', 400, { body: '{', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    // Evidence answering a nonce the service never issued.
+    const stale = await evidence(main, other, otherId, { nonce: randomNonce() });
+    await expectError(call(main, 'POST', '/v1/enroll', 401, { json: { evidence: stale, jwk: other.publicJwk, token }, requestValid: true }), 'ERR_ATTESTATION_NONCE');
+    // Evidence signed by another key than the one being enrolled.
+    const foreign = await evidence(main, keyB, otherId);
+    await expectError(call(main, 'POST', '/v1/enroll', 401, { json: { evidence: foreign, jwk: other.publicJwk, token } }), 'ERR_ATTESTATION_KEY_UNKNOWN');
+    const unknownToken = { evidence: await evidence(main, other, otherId), jwk: other.publicJwk, token: `${ENROLLMENT_TOKEN_PREFIX}unknown` };
+    await expectError(call(main, 'POST', '/v1/enroll', 403, { json: unknownToken, requestValid: true }), 'ERR_ENROLLMENT_TOKEN');
+    const noToken = { evidence: await evidence(main, other, otherId), jwk: other.publicJwk, endorsement: 'a.b.c' };
+    await expectError(call(main, 'POST', '/v1/enroll', 403, { json: noToken }), 'ERR_ENROLLMENT_TOKEN');
+    await expectError(call(main, 'POST', '/v1/enroll', 413, { json: { evidence: tooLarge(), jwk: other.publicJwk, token } }), 'ERR_BODY_TOO_LARGE');
+    await expectError(call(main, 'POST', '/v1/enroll', 415, { body: 'a.b.c', contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    // The token media types are read as text on every route: on a JSON endpoint that is a 400.
+    await expectError(call(main, 'POST', '/v1/enroll', 400, { body: 'a.b.c', contentType: 'application/eat+jwt' }), 'ERR_BAD_REQUEST');
+  });
+
+  it('POST /v1/attest: 200, 400, 401, 404, 413, 415; the Result matches ResultHeader/ResultClaims and verifies with the JWKS', async () => {
+    const appraisal = await attest(main, rotatedKeyA, deviceA);
+    expect(appraisal).toMatchObject({ deviceId: deviceA, status: 'compliant', earStatus: 'affirming', policy: 'posture-agent-default@1' });
+    resultA = appraisal.result;
+    expect(spec.validateAgainst('ResultHeader', decodeProtectedHeader(resultA))).toEqual([]);
+    expect(spec.validateAgainst('ResultClaims', decodeJwt(resultA))).toEqual([]);
+    const jwks = json<JSONWebKeySet>(await call(main, 'GET', '/.well-known/jwks.json', 200));
+    const { payload } = await jwtVerify(resultA, createLocalJWKSet(jwks), {
+      algorithms: ['ES256'], typ: 'eat+jwt', issuer: main.publicUrl, audience: 'posture-gateway', currentDate: main.now(),
+    });
+    expect(payload).toMatchObject({ sub: deviceA, cnf: { jkt: rotatedKeyA.kid }, posture_tiers: ['basic', 'strict'] });
+    expect(new Date(appraisal.expiresAt).getTime()).toBe((payload.exp ?? 0) * 1000);
+
+    // The old key no longer signs for deviceA; a replayed or malformed token is refused.
+    const replay = await evidence(main, rotatedKeyA, deviceA);
+    await call(main, 'POST', '/v1/attest', 200, { body: replay, contentType: 'application/eat+jwt' });
+    await expectError(call(main, 'POST', '/v1/attest', 401, { body: replay, contentType: 'application/eat+jwt' }), 'ERR_ATTESTATION_NONCE');
+    await expectError(call(main, 'POST', '/v1/attest', 401, { body: await evidence(main, keyA, deviceA), contentType: 'application/eat+jwt' }), 'ERR_ATTESTATION_KEY_UNKNOWN');
+    await expectError(call(main, 'POST', '/v1/attest', 401, { body: 'a.b.c', contentType: 'application/jwt' }), 'ERR_ATTESTATION_MALFORMED');
+    await expectError(call(main, 'POST', '/v1/attest', 400, { body: '{"evidence":', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/attest', 404, { body: await strangerToken(main), contentType: 'application/eat+jwt' }), 'ERR_DEVICE_UNKNOWN');
+    await expectError(call(main, 'POST', '/v1/attest', 413, { body: tooLarge(), contentType: 'application/eat+jwt' }), 'ERR_BODY_TOO_LARGE');
+    await expectError(call(main, 'POST', '/v1/attest', 415, { json: { evidence: replay } }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectError(call(main, 'POST', '/v1/attest', 415, { body: replay, contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    await expectError(call(main, 'POST', '/v1/attest', 415), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('GET /v1/devices and /v1/devices/{id}: 200 for admin and gateway keys, 400, 401, 404, 414', async () => {
+    for (const key of [admin, gateway]) {
+      const list = json<{ devices: { id: string }[] }>(await call(main, 'GET', '/v1/devices', 200, { headers: key }));
+      expect(list.devices.map((device) => device.id).sort()).toEqual([deviceA, deviceB].sort());
+    }
+    const shown = json<{ device: { kid: string; appraisals: unknown[]; latest: { status: string } } }>(
+      await call(main, 'GET', '/v1/devices/{id}', 200, { params: { id: deviceA }, headers: gateway }),
+    );
+    expect(shown.device).toMatchObject({ kid: rotatedKeyA.kid, latest: { status: 'compliant' } });
+    expect(shown.device.appraisals.length).toBeGreaterThanOrEqual(3);
+
+    await expectError(call(main, 'GET', '/v1/devices', 401), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'GET', '/v1/devices', 401, { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'GET', '/v1/devices', 401, { headers: { authorization: `Bearer ${API_KEY_PREFIX}unknown` } }), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'GET', '/v1/devices/{id}', 401, { params: { id: deviceA } }), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'GET', '/v1/devices/{id}', 404, { params: { id: 'no-such-device' }, headers: admin }), 'ERR_DEVICE_UNKNOWN');
+    await call(main, 'GET', '/v1/devices/{id}', 400, { params: { id: '%E0%A4%A' }, headers: admin });
+    await call(main, 'GET', '/v1/devices/{id}', 414, { params: { id: 'x'.repeat(201) }, headers: admin });
+  });
+
+  it('GET /v1/authz: 200 with either header, 400 unknown tier, 401 missing or invalid Result, headers as documented', async () => {
+    const allowed = await call(main, 'GET', '/v1/authz', 200, { query: '?tier=strict', headers: { 'x-posture-token': resultA } });
+    expect(json(allowed)).toEqual({ allow: true, deviceId: deviceA, status: 'affirming', tiers: ['basic', 'strict'] });
+    expect(allowed.headers.get('x-posture-device')).toBe(deviceA);
+    await call(main, 'GET', '/v1/authz', 200, { query: '?tier=basic', headers: { authorization: `Bearer ${resultA}` } });
+
+    for (const query of ['', '?tier=', '?tier=platinum', '?tier=basic&tier=strict']) {
+      const reply = await expectError(call(main, 'GET', '/v1/authz', 400, { query, headers: { 'x-posture-token': resultA } }), 'ERR_TIER_UNKNOWN');
+      expect(reply.headers.get('x-posture-reason')).toBe('ERR_TIER_UNKNOWN');
+    }
+    const [header, payload] = resultA.split('.');
+    const forged = `${header!}.${payload!}.${'A'.repeat(86)}`;
+    const cases: [Record<string, string>, ErrorCode][] = [
+      [{}, 'ERR_RESULT_MISSING'],
+      [{ authorization: 'Bearer not-a-jws' }, 'ERR_RESULT_MISSING'],
+      [{ 'x-posture-token': 'garbage' }, 'ERR_RESULT_MALFORMED'],
+      [{ authorization: `Bearer ${forged}` }, 'ERR_RESULT_SIGNATURE'],
+      [{ 'x-posture-token': await strangerToken(main) }, 'ERR_RESULT_KEY_UNKNOWN'],
+    ];
+    for (const [headers, code] of cases) {
+      const reply = await expectError(call(main, 'GET', '/v1/authz', 401, { query: '?tier=basic', headers }), code);
+      expect(reply.headers.get('x-posture-reason')).toBe(code);
+      expect(reply.headers.get('x-posture-device')).toBeNull();
+    }
+  });
+
+  it('HEAD answers every GET operation with the GET\'s status and headers and no body', async () => {
+    const gets: [string, CallOptions][] = [
+      ['/v1/devices', { headers: admin }],
+      ['/v1/devices/{id}', { params: { id: deviceA }, headers: admin }],
+      ['/v1/authz', { query: '?tier=basic', headers: { 'x-posture-token': resultA } }],
+      ['/v1/authz', { query: '?tier=basic' }],
+      ['/.well-known/jwks.json', {}],
+      ['/healthz', {}],
+      ['/metrics', {}],
+    ];
+    expect(new Set(gets.map(([path]) => path))).toEqual(new Set(spec.operations().filter(({ method }) => method === 'GET').map(({ path }) => path)));
+    for (const [path, options] of gets) {
+      const get = await send(main, 'GET', path, options);
+      const head = await send(main, 'HEAD', path, options);
+      expect(head.status, `HEAD ${path}`).toBe(get.status);
+      expect(head.headers.get('content-type'), `HEAD ${path}`).toBe(get.headers.get('content-type'));
+      for (const name of ['cache-control', 'x-posture-reason', 'x-posture-device', 'x-posture-status']) expect(head.headers.get(name), `HEAD ${path} ${name}`).toBe(get.headers.get(name));
+      expect(head.text).toBe('');
+    }
+  });
+
+  it('GET /.well-known/jwks.json, /healthz and /metrics: 200', async () => {
+    const jwks = json<{ keys: { kid: string }[] }>(await call(main, 'GET', '/.well-known/jwks.json', 200));
+    expect(jwks.keys.map((key) => key.kid)).toContain(decodeProtectedHeader(resultA).kid);
+    expect(json(await call(main, 'GET', '/healthz', 200))).toEqual({ status: 'ok', database: 'ok' });
+    const metrics = await call(main, 'GET', '/metrics', 200);
+    expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(metrics.text).toContain('posture_authz_decisions_total{outcome="allow"}');
+  });
+
+  it('a block rule failing past its grace period: noncompliant, 403 ERR_RESULT_TIER; an old Result: 401 ERR_RESULT_EXPIRED', async () => {
+    main.offsetMs += 73 * HOUR_MS;
+    const failing = await attest(main, keyB, deviceB, posture(main, deviceB, { antivirus: { status: 'unprotected', products: [] } }));
+    expect(failing).toMatchObject({ status: 'noncompliant', earStatus: 'contraindicated', tiers: ['basic'] });
+    expect(failing.verdicts.find((verdict) => verdict.id === 'antivirus')).toMatchObject({ blocking: true, graceDeadline: null });
+    await call(main, 'GET', '/v1/authz', 200, { query: '?tier=basic', headers: { 'x-posture-token': failing.result } });
+    const denied = await expectError(call(main, 'GET', '/v1/authz', 403, { query: '?tier=strict', headers: { 'x-posture-token': failing.result } }), 'ERR_RESULT_TIER');
+    expect([denied.headers.get('x-posture-reason'), denied.headers.get('x-posture-device'), denied.headers.get('x-posture-status')]).toEqual(['ERR_RESULT_TIER', deviceB, 'contraindicated']);
+    await expectError(call(main, 'GET', '/v1/authz', 401, { query: '?tier=basic', headers: { 'x-posture-token': resultA } }), 'ERR_RESULT_EXPIRED');
+    resultA = (await attest(main, rotatedKeyA, deviceA)).result;
+  });
+
+  it('POST /v1/devices/{id}/revoke: 400, 401, 403, 404, 413, 414, 415, then 200; a revoked device is refused everywhere', async () => {
+    const revoke = '/v1/devices/{id}/revoke';
+    const params = { id: deviceA };
+    await expectError(call(main, 'POST', revoke, 401, { params }), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'POST', revoke, 403, { params, headers: gateway }), 'ERR_FORBIDDEN');
+    await expectError(call(main, 'POST', revoke, 404, { params: { id: 'no-such-device' }, headers: admin }), 'ERR_DEVICE_UNKNOWN');
+    await expectError(call(main, 'POST', revoke, 400, { params, headers: admin, body: '{"reason"', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', revoke, 400, { params, headers: admin, json: { why: 'stolen' }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', revoke, 400, { params, headers: admin, json: { reason: 'x'.repeat(501) }, requestValid: false }), 'ERR_BAD_REQUEST');
+    await call(main, 'POST', revoke, 400, { params: { id: '%E0%A4%A' }, headers: admin });
+    await expectError(call(main, 'POST', revoke, 413, { params, headers: admin, json: { reason: tooLarge() } }), 'ERR_BODY_TOO_LARGE');
+    await call(main, 'POST', revoke, 414, { params: { id: 'x'.repeat(201) }, headers: admin });
+    await expectError(call(main, 'POST', revoke, 415, { params, headers: admin, body: 'stolen', contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+
+    const revoked = json<{ device: { revokedAt: string | null; revokedReason: string | null } }>(
+      await call(main, 'POST', revoke, 200, { params, headers: admin, json: { reason: 'Laptop reported stolen.' }, requestValid: true }),
+    );
+    expect(revoked.device).toMatchObject({ revokedAt: expect.any(String), revokedReason: 'Laptop reported stolen.' });
+    const again = json<{ device: { revokedReason: string | null } }>(await call(main, 'POST', revoke, 200, { params, headers: admin }));
+    expect(again.device.revokedReason).toBe('Laptop reported stolen.');
+
+    const denied = await expectError(call(main, 'GET', '/v1/authz', 403, { query: '?tier=basic', headers: { authorization: `Bearer ${resultA}` } }), 'ERR_DEVICE_REVOKED');
+    expect([denied.headers.get('x-posture-reason'), denied.headers.get('x-posture-device'), denied.headers.get('x-posture-status')]).toEqual(['ERR_DEVICE_REVOKED', deviceA, 'affirming']);
+    await expectError(call(main, 'POST', '/v1/attest', 403, { body: await evidence(main, rotatedKeyA, deviceA), contentType: 'application/eat+jwt' }), 'ERR_DEVICE_REVOKED');
+    const reenrol = { evidence: await evidence(main, rotatedKeyA, deviceA), jwk: rotatedKeyA.publicJwk, token };
+    await expectError(call(main, 'POST', '/v1/enroll', 403, { json: reenrol }), 'ERR_DEVICE_REVOKED');
+  });
+
+  it('500 on an unexpected failure, 503 when the database is down (faults injected into the running service)', async () => {
+    const { store, keys } = main.running;
+    const deviceId = deviceB;
+    const key = Es256Key.generate();
+
+    await replacing(store, 'createNonce', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/challenge', 500, { json: { deviceId } }), 'ERR_INTERNAL'));
+    await replacing(store, 'createNonce', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/challenge', 503, { json: { deviceId } }), 'ERR_DATABASE_UNAVAILABLE'));
+
+    // A JWK that is not a point on P-256 is a server error today (see the report): no injection needed.
+    const offCurve: PublicJwk = { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) };
+    const offCurveEvidence = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'eat+jwt', kid: jwkThumbprint(offCurve) }).setIssuer(deviceId).sign(key.signingKey);
+    await expectError(call(main, 'POST', '/v1/enroll', 500, { json: { evidence: offCurveEvidence, jwk: offCurve, token }, requestValid: true }), 'ERR_INTERNAL');
+    const enrolment = { evidence: await evidence(main, key, randomUUID(), { nonce: randomNonce() }), jwk: key.publicJwk, token };
+    await replacing(store, 'consumeNonce', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/enroll', 503, { json: enrolment }), 'ERR_DATABASE_UNAVAILABLE'));
+
+    const attestBody = { body: await strangerToken(main), contentType: 'application/eat+jwt' };
+    await replacing(store, 'getDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/attest', 500, attestBody), 'ERR_INTERNAL'));
+    await replacing(store, 'getDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/attest', 503, attestBody), 'ERR_DATABASE_UNAVAILABLE'));
+
+    await replacing(store, 'listDevices', rejecting(bug()), () => expectError(call(main, 'GET', '/v1/devices', 500, { headers: admin }), 'ERR_INTERNAL'));
+    await replacing(store, 'listDevices', rejecting(databaseDown()), () => expectError(call(main, 'GET', '/v1/devices', 503, { headers: admin }), 'ERR_DATABASE_UNAVAILABLE'));
+    const show = { params: { id: deviceId }, headers: admin };
+    await replacing(store, 'getDevice', rejecting(bug()), () => expectError(call(main, 'GET', '/v1/devices/{id}', 500, show), 'ERR_INTERNAL'));
+    await replacing(store, 'getDevice', rejecting(databaseDown()), () => expectError(call(main, 'GET', '/v1/devices/{id}', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
+    await replacing(store, 'revokeDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/devices/{id}/revoke', 500, show), 'ERR_INTERNAL'));
+    await replacing(store, 'revokeDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/devices/{id}/revoke', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
+
+    const unseen = { query: '?tier=basic', headers: { 'x-posture-token': await strangerToken(main) } };
+    const authzFailure = await replacing(keys, 'publicKey', throwing(bug()), () => expectError(call(main, 'GET', '/v1/authz', 500, unseen), 'ERR_INTERNAL'));
+    expect(authzFailure.headers.get('x-posture-reason')).toBeNull();
+
+    // Liveness stays 200 and says the database is unavailable.
+    const health = await replacing(store, 'ping', rejecting(databaseDown()), () => call(main, 'GET', '/healthz', 200));
+    expect(json(health)).toEqual({ status: 'ok', database: 'unavailable' });
+  });
+});
+
+describe('a service with tight limits and a damaged key file', () => {
+  it('429 on GET /v1/authz (without the X-Posture-* headers), POST /v1/challenge and POST /v1/enroll', async () => {
+    const world = await startWorld((config) => ({ ...config, authzRateLimit: 1, enrollRateLimit: 1 }));
+    const until429 = async (method: string, path: string, options: CallOptions): Promise<Reply> => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const reply = await send(world, method, path, options);
+        if (reply.status === 429) return reply;
+      }
+      throw new Error(`${method} ${path} was never rate-limited`);
+    };
+    const limited = await until429('GET', '/v1/authz', { query: '?tier=basic' });
+    expect(codeOf(limited)).toBe('ERR_RATE_LIMITED');
+    expect(limited.headers.get('x-posture-reason')).toBeNull();
+    expect(codeOf(await until429('POST', '/v1/challenge', { json: { deviceId: 'rate-limited' } }))).toBe('ERR_RATE_LIMITED');
+    expect(codeOf(await until429('POST', '/v1/enroll', { json: {} }))).toBe('ERR_RATE_LIMITED');
+  });
+
+  it('500 from GET /.well-known/jwks.json while the signing-key file is damaged, 200 once it is restored', async () => {
+    const world = worlds.at(-1)!;
+    const file = join(world.dataDir, SERVICE_KEYS_FILE);
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, '{ not json');
+    try {
+      await expectError(call(world, 'GET', '/.well-known/jwks.json', 500), 'ERR_KEY_CORRUPT');
+    } finally {
+      await writeFile(file, original);
+    }
+    await call(world, 'GET', '/.well-known/jwks.json', 200);
+  });
+});
+
+describe('a service shutting down', () => {
+  it('answers 503 with the framework\'s body on every operation, for requests arriving on open connections', async () => {
+    const world = await startWorld();
+    const eat = { 'Content-Type': 'application/eat+jwt' };
+    const jsonType = { 'Content-Type': 'application/json' };
+    const late: [method: string, path: string, raw: string][] = [
+      ['POST', '/v1/challenge', rawRequest('POST', '/v1/challenge', jsonType, '{"deviceId":"late"}')],
+      ['POST', '/v1/enroll', rawRequest('POST', '/v1/enroll', jsonType, '{}')],
+      ['POST', '/v1/attest', rawRequest('POST', '/v1/attest', eat, 'a.b.c')],
+      ['GET', '/v1/devices', rawRequest('GET', '/v1/devices')],
+      ['GET', '/v1/devices/{id}', rawRequest('GET', '/v1/devices/late')],
+      ['POST', '/v1/devices/{id}/revoke', rawRequest('POST', '/v1/devices/late/revoke')],
+      ['GET', '/v1/authz', rawRequest('GET', '/v1/authz?tier=basic')],
+      ['GET', '/.well-known/jwks.json', rawRequest('GET', '/.well-known/jwks.json')],
+      ['GET', '/healthz', rawRequest('GET', '/healthz')],
+      ['GET', '/metrics', rawRequest('GET', '/metrics')],
+    ];
+    expect(late.map(([method, path]) => `${method} ${path}`).sort()).toEqual(spec.operations().map(({ method, path }) => `${method} ${path}`).sort());
+
+    // Each connection has a request in flight (its body half sent) when the service starts closing;
+    // the rest of that body and the next request arrive after.
+    const first = '{"deviceId":"in-flight"}';
+    const sockets = await Promise.all(late.map(() => openSocket(world)));
+    for (const { socket } of sockets) socket.write(rawRequest('POST', '/v1/challenge', jsonType, first).slice(0, -first.length + 5));
+    await sleep(100);
+    const closing = world.running.close();
+    await sleep(50);
+    sockets.forEach(({ socket }, index) => socket.write(first.slice(5) + late[index]![2]));
+    const transcripts = await Promise.all(sockets.map(({ closed }) => closed));
+    await closing;
+
+    transcripts.forEach((transcript, index) => {
+      const [method, path] = late[index]!;
+      const answers = parseRawAnswers(transcript);
+      expect(answers.map((answer) => answer.status), `${method} ${path}`).toEqual([200, 503]);
+      const [inFlight, refused] = answers as [RawAnswer, RawAnswer];
+      expect(spec.check({ method: 'POST', path: '/v1/challenge', ...inFlight })).toEqual([]);
+      expect(spec.check({ method, path, ...refused }), `${method} ${path}`).toEqual([]);
+      expect(refused.headers.get('connection')).toBe('close');
+    });
+  });
+});
+
+describe('coverage', () => {
+  it('every documented answer of every operation was provoked and checked above', () => {
+    expect(spec.documentedAnswers().filter((answer) => !spec.seen.has(answer))).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+// posture-service and posture-agent as a new user runs them: real processes, SQLite, real HTTP.
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAgent, SERVICE_BIN, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
+
+const run = promisify(execFile);
+
+async function service(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SERVICE_BIN, ...args]);
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+describe('posture-service and posture-agent command lines', () => {
+  let svc: ServiceProcess;
+  let agentDir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    svc = await startServiceProcess();
+    agentDir = await tempDir('posture-agent-cli-');
+  }, 30_000);
+
+  afterAll(async () => {
+    await svc.stop();
+    await agentDir.remove();
+  });
+
+  it('prints an enrolment token alone on stdout; the agent enrols with it once and submits', async () => {
+    const token = (await svc.cli('token', 'create', '--uses', '1', '--expires', '1h')).trim();
+    expect(token).toMatch(/^pae_[A-Za-z0-9_-]+$/);
+    const server = svc.address.replace('127.0.0.1', 'localhost');
+
+    const submitFirst = await runAgent(agentDir.path, 'submit');
+    expect(submitFirst).toMatchObject({ code: 2, stdout: '' });
+    expect(submitFirst.stderr).toContain('not enrolled yet: run "posture-agent enroll --server URL --token TOKEN" first. [ERR_NOT_ENROLLED]');
+
+    const enrolled = await runAgent(agentDir.path, 'enroll', '--server', server, '--token', token);
+    expect(enrolled.code).toBe(0);
+    expect(enrolled.stdout).toMatch(/^Enrolled this device \([0-9a-f-]{36}\) with http:\/\/localhost:\d+, key [A-Za-z0-9_-]{43}\.\nPosture: /);
+
+    const again = await runAgent(await tempDir('posture-other-').then((d) => d.path), 'enroll', '--server', server, '--token', token);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/enrolment token is unknown, expired or used up.*\[ERR_ENROLLMENT_TOKEN\]\n$/);
+
+    const submitted = await runAgent(agentDir.path, 'submit');
+    expect(submitted.code).toBe(0);
+    expect(submitted.stdout.trim().split('.')).toHaveLength(3);
+    const withVerdicts = await runAgent(agentDir.path, 'submit', '--json');
+    const parsed = JSON.parse(withVerdicts.stdout) as { result: string; verdicts: { id: string }[]; policy: string };
+    expect(parsed.policy).toBe('posture-agent-default@1');
+    expect(parsed.verdicts.map((verdict) => verdict.id)).toEqual(['disk-encryption', 'os-version', 'antivirus', 'firewall']);
+
+    const deviceId = /\(([0-9a-f-]{36})\)/.exec(enrolled.stdout)![1]!;
+    const listed = await svc.cli('devices', 'list');
+    expect(listed.split('\n').filter(Boolean)).toEqual([expect.stringMatching(new RegExp(`^${deviceId}  \\S+  linux  (compliant|warning|noncompliant)  last seen 20`))]);
+  });
+
+  it('rotates the device key through the service with key --rotate and the next submit', async () => {
+    const before = JSON.parse((await runAgent(agentDir.path, 'key')).stdout) as { kid: string };
+    const rotate = await runAgent(agentDir.path, 'key', '--rotate');
+    const pending = JSON.parse(rotate.stdout) as { kid: string };
+    const submitted = await runAgent(agentDir.path, 'submit');
+    expect(submitted.code).toBe(0);
+    expect(submitted.stderr).toContain(`accepted the new key ${pending.kid}`);
+    const after = JSON.parse((await runAgent(agentDir.path, 'key')).stdout) as { kid: string };
+    expect(after.kid).toBe(pending.kid);
+    expect(after.kid).not.toBe(before.kid);
+    const shown = JSON.parse(await svc.cli('devices', 'show', JSON.parse((await svc.cli('devices', 'list', '--json'))).devices[0].id)) as { kid: string };
+    expect(shown.kid).toBe(pending.kid);
+  });
+
+  it('publishes a rotated signing key at once and keeps the old one', async () => {
+    const before = (await (await fetch(`${svc.address}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    expect(await svc.cli('keys', 'rotate')).toMatch(/^New signing key [A-Za-z0-9_-]{43}; retired /);
+    const after = (await (await fetch(`${svc.address}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    expect(after.keys).toHaveLength(before.keys.length + 1);
+    expect(after.keys.map((key) => key.kid)).toEqual(expect.arrayContaining(before.keys.map((key) => key.kid)));
+    const submitted = await runAgent(agentDir.path, 'submit');
+    const kid = (JSON.parse(Buffer.from(submitted.stdout.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    expect(kid).toBe(after.keys[0]!.kid);
+  });
+
+  it('revokes from the command line: the next submit is refused with a clear line', async () => {
+    const id = (JSON.parse(await svc.cli('devices', 'list', '--json')) as { devices: { id: string }[] }).devices[0]!.id;
+    expect(await svc.cli('devices', 'revoke', id, '--reason', 'stolen')).toMatch(new RegExp(`^Revoked ${id} at `));
+    const refused = await runAgent(agentDir.path, 'submit');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/revoked.*\[ERR_DEVICE_REVOKED\]\n$/);
+  });
+
+  it('says clearly when the service is down, and never prints a stack', async () => {
+    const dir = await tempDir('posture-down-');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const result = await runAgent(dir.path, 'enroll', '--server', `http://127.0.0.1:${port}`, '--token', 'pae_x');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^posture-agent: Could not reach the policy service at http:\/\/127\.0\.0\.1:\d+: the connection was refused \(is the service running\?\)\. .*\[ERR_SERVICE_UNREACHABLE\]\n$/);
+    await dir.remove();
+  });
+
+  it('refuses bad flags and environment with one line naming them', async () => {
+    const dir = await tempDir('posture-flags-');
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['serve', '--port', 'eighty'], {}, /--port \/ POSTURE_SERVICE_PORT: expected a port number from 0 to 65535 \(got "eighty"\)\. \[ERR_CONFIG_INVALID\]/],
+      [['serve'], { POSTURE_SERVICE_RESULT_TTL: '3d' }, /--result-ttl \/ POSTURE_SERVICE_RESULT_TTL: expected a duration from 1m to 24h/],
+      [['serve', '--url', 'ftp://x'], {}, /--url \/ POSTURE_SERVICE_URL: expected the public http\(s\) URL/],
+      [['serve', '--database', 'mysql://x'], {}, /--database \/ POSTURE_SERVICE_DATABASE: expected sqlite:PATH or postgres/],
+      [['serve', '--port', String(svc.port)], {}, /Port \d+ on 127\.0\.0\.1 is already in use; choose another with --port\. \[ERR_CONFIG_INVALID\]/],
+      [['token', 'create', '--uses', '0'], {}, /--uses must be a whole number from 1 to 1000000.*\[ERR_USAGE\]/],
+      [['serve', '--bogus'], {}, /unknown option '--bogus' \[ERR_USAGE\]\. Run "posture-service serve --help"/],
+    ];
+    for (const [args, env, expected] of cases) {
+      const outcome = await run(process.execPath, [SERVICE_BIN, ...args, '--data-dir', dir.path], { env: { ...process.env, ...env } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      expect(outcome.code, args.join(' ')).toBe(2);
+      expect(outcome.stderr).toMatch(expected);
+      expect(outcome.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    await dir.remove();
+  });
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    const other = await startServiceProcess();
+    expect(await other.stop()).toBe(0);
+    expect(other.logs.some((line) => line.includes('"signal":"SIGTERM"'))).toBe(true);
+  });
+
+  it('answers --help for every command', async () => {
+    for (const args of [['serve'], ['token', 'create'], ['apikey', 'create'], ['devices', 'revoke'], ['keys', 'rotate']]) {
+      const help = await service(...args, '--help');
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout).toContain(`Usage: posture-service ${args.join(' ')}`);
+    }
+  });
+});
