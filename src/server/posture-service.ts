@@ -117,6 +117,11 @@ export class PostureService {
 
   async enroll(request: EnrollRequest): Promise<EnrollResponse> {
     const { store } = this.#deps;
+    try {
+      publicKeyFromJwk(request.jwk);
+    } catch {
+      throw new AgentError('ERR_BAD_REQUEST', 'jwk is not a valid P-256 public key.');
+    }
     const kid = jwkThumbprint(request.jwk);
     const evidence = await this.#verify(request.evidence, (presentedKid) => Promise.resolve(presentedKid === kid ? request.jwk : null));
     const existing = await store.getDevice(evidence.deviceId);

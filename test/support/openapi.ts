@@ -37,6 +37,12 @@ export interface SeenAnswer {
   body: string;
 }
 
+/** Headers a client acts on: when the service sends one, the document must say so for that answer. */
+function isContractHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith('x-posture-') || ['cache-control', 'www-authenticate', 'retry-after', 'location', 'allow'].includes(lower);
+}
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -160,8 +166,9 @@ export class OpenApiSpec {
 
   /**
    * Everything about one real answer that disagrees with the document: an undocumented status, a
-   * missing or invalid documented header, an undocumented X-Posture-* header, an undocumented
-   * content type, a body that does not match the schema. A HEAD answer is checked against its GET
+   * missing or invalid documented header, an undocumented header a client acts on (X-Posture-*,
+   * Cache-Control, WWW-Authenticate, Retry-After, Location, Allow), an undocumented content type,
+   * a body that does not match the schema. A HEAD answer is checked against its GET
    * operation, without a body.
    */
   check(answer: SeenAnswer): string[] {
@@ -190,7 +197,7 @@ export class OpenApiSpec {
       problems.push(...this.validate(header['schema'], value).map((problem) => `header ${name}: ${problem}`));
     }
     for (const [name] of answer.headers) {
-      if (name.toLowerCase().startsWith('x-posture-') && !names.has(name.toLowerCase())) problems.push(`the header ${name} is not documented for ${answer.status}`);
+      if (isContractHeader(name) && !names.has(name.toLowerCase())) problems.push(`the header ${name} is not documented for ${answer.status}`);
     }
 
     const content = isObject(response['content']) ? response['content'] : undefined;
@@ -222,9 +229,17 @@ export class OpenApiSpec {
   }
 }
 
+/** The document's name for a fastify wildcard (`/*`): a path parameter called `path`. */
+export const WILDCARD_PARAMETER = 'path';
+
+/** A document path as a fastify route URL: `/v1/devices/{id}` → `/v1/devices/:id`, `/{path}` → `/*`. */
+export function fastifyUrl(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, (_match, name: string) => (name === WILDCARD_PARAMETER ? '*' : `:${name}`));
+}
+
 /**
- * The routes in fastify's `printRoutes({ commonPrefix: false })` tree, as `METHOD /path` with
- * OpenAPI-style parameters (`/v1/devices/{id}`).
+ * The routes in fastify's `printRoutes({ commonPrefix: false })` tree, as `METHOD /path` in the
+ * document's notation (`/v1/devices/{id}`, a trailing wildcard as `/{path}`).
  */
 export function routesFromTree(tree: string): string[] {
   const routes: string[] = [];
@@ -235,7 +250,10 @@ export function routesFromTree(tree: string): string[] {
     const depth = match[1]!.length / 4;
     stack.length = depth;
     stack.push(match[2]!);
-    const path = stack.join('').replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const path = stack
+      .join('')
+      .replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+      .replace(/\/?\*$/, `/{${WILDCARD_PARAMETER}}`);
     for (const method of match[3]?.split(',').map((name) => name.trim()) ?? []) routes.push(`${method} ${path}`);
   }
   return routes.sort();

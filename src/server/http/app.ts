@@ -63,8 +63,9 @@ function fastifyErrorCode(error: { code?: string; statusCode?: number }): { code
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'ERR_BODY_TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT} bytes.` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: 'The request has a content type this endpoint does not accept.' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'ERR_BAD_REQUEST', message: 'The request body does not match its Content-Length.' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { code: 'ERR_BAD_REQUEST', message: 'The request body is not valid JSON.' };
@@ -84,14 +85,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 200 },
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Requests already on open connections are served while closing; the store closes after them.
+    return503OnClosing: false,
+    frameworkErrors: (error, _request, reply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is longer than 200 characters.' : 'The request path is not valid.';
+      void send(reply, 'ERR_BAD_REQUEST', message);
+    },
   });
   const authzLimiter = new RateLimiter(options.authzRateLimit);
   const enrollLimiter = new RateLimiter(options.enrollRateLimit);
   const apiKeys = new Map<string, { role: ApiKeyRole | null; until: number }>();
 
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(EAT_CONTENT_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -106,8 +111,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error: unknown, request, reply) => {
     if (isAgentError(error)) {
       if (error.code.startsWith('ERR_ATTESTATION_') || error.code === 'ERR_ENROLLMENT_TOKEN') metrics.refusals.inc({ code: error.code });
-      if (statusFor(error.code) >= 500) request.log.error({ code: error.code, message: error.message }, 'request failed');
-      return send(reply, error.code, error.message);
+      if (error.code === 'ERR_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer realm="posture-service"');
+      if (error.code === 'ERR_RATE_LIMITED') reply.header('retry-after', '1');
+      if (statusFor(error.code) < 500) return send(reply, error.code, error.message);
+      // Server-side failures are logged in full; callers learn only what they can act on.
+      request.log.error({ code: error.code, message: error.message }, 'request failed');
+      if (error.code === 'ERR_DATABASE_UNAVAILABLE') return send(reply, error.code, 'The database is unavailable; try again later.');
+      return send(reply, 'ERR_INTERNAL', 'The service hit an unexpected error; it has been logged.');
     }
     const known = fastifyErrorCode(error as { code?: string; statusCode?: number });
     if (known) return send(reply, known.code, known.message);
@@ -151,13 +161,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.code(201).send(enrolled);
   });
 
-  app.post('/v1/attest', async (request) => {
-    if (typeof request.body !== 'string') {
-      throw new AgentError('ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the Evidence JWT itself with Content-Type: application/eat+jwt.');
-    }
-    const appraisal = await service.attest(request.body.trim());
-    metrics.appraisals.inc({ status: appraisal.status });
-    return appraisal;
+  // Evidence arrives as itself (application/eat+jwt); no other endpoint accepts that type.
+  app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(EAT_CONTENT_TYPES, { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, parsed) => parsed(null, body));
+    scope.post('/v1/attest', async (request) => {
+      if (typeof request.body !== 'string') throw new AgentError('ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the Evidence JWT itself with Content-Type: application/eat+jwt.');
+      const appraisal = await service.attest(request.body.trim());
+      metrics.appraisals.inc({ status: appraisal.status });
+      return appraisal;
+    });
+    done();
   });
 
   app.get('/v1/devices', async (request) => {
@@ -180,6 +194,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // tier comes from the query (nginx, Caddy, Traefik) or the path (/v1/authz/TIER/..., for Envoy,
   // which appends the original path to its path_prefix). A request body is never read.
   app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, parsed) => {
       payload.resume();
       parsed(null, undefined);
@@ -188,6 +203,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       reply.header('cache-control', 'no-store');
       if (!authzLimiter.take(request.ip)) {
         reply.header('x-posture-reason', 'ERR_RATE_LIMITED');
+        reply.header('retry-after', '1');
         return send(reply, 'ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
       }
       const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
