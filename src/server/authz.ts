@@ -59,14 +59,16 @@ export class AuthzEngine {
       return key;
     };
     const result = verifyResultToken(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
-    if (this.#cache.size >= this.#maxCached) this.#evict(now);
+    if (this.#cache.size >= this.#maxCached) this.#evict();
     this.#cache.set(digest, result);
     return result;
   }
 
-  /** Drops expired entries, then the oldest tenth if that was not enough. */
-  #evict(now: Date): void {
-    for (const [digest, result] of this.#cache) if (result.expiresAt <= now) this.#cache.delete(digest);
+  /**
+   * Drops the oldest tenth. Results share one lifetime, so insertion order is expiry order: the
+   * oldest entries are the expired ones, or the next to expire. No full scan on the hot path.
+   */
+  #evict(): void {
     let excess = this.#cache.size - Math.floor(this.#maxCached * 0.9);
     for (const digest of this.#cache.keys()) {
       if (excess-- <= 0) break;
