@@ -12,4 +12,9 @@ process.exitCode = await runAgentCli(process.argv.slice(2), {
   createHost: () => createRealHost({ platform }),
   readRawMachineId,
   facts: { platform, env: process.env, uid: process.getuid?.(), home: homedir() },
+  stopSignal: () =>
+    new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
 });

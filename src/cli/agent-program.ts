@@ -13,6 +13,14 @@ import { collectPosture } from '../collectors/index.js';
 import { enrollDevice, submitPosture, type CheckInDeps } from '../agent/check-in.js';
 import { requireEnrollment, writeEnrollment } from '../agent/enrollment.js';
 import { ServiceClient } from '../agent/service-client.js';
+import { loadAgentConfig } from '../agent/config/load-config.js';
+import type { ConfigLayer } from '../agent/config/agent-config.js';
+import { BoundedLogFile } from '../agent/daemon/bounded-log.js';
+import { Daemon } from '../agent/daemon/daemon.js';
+import { LocalApiClient } from '../api/local-api-client.js';
+import { pino } from 'pino';
+import { formatStatus } from './format-status.js';
+import { join } from 'node:path';
 import { loadPolicy } from '../agent/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
 import { defaultStateDir, type ProcessFacts } from '../shared/app-dirs.js';
@@ -27,6 +35,10 @@ export interface AgentCliDeps {
   readRawMachineId: () => Promise<string>;
   facts: ProcessFacts;
   now?: () => Date;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM): `run` then shuts down cleanly. */
+  stopSignal?: () => Promise<string>;
+  /** Tells the caller the daemon is up (tests). */
+  onDaemonStarted?: (daemon: Daemon) => void;
 }
 
 interface StateDirOption {
@@ -170,7 +182,61 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       deps.io.stdout(options.json ? `${JSON.stringify(response, null, 2)}\n` : `${response.result}\n`);
     });
 
+  program
+    .command('run')
+    .description('the daemon: checks on an interval, delivers to the policy service, and serves the local API (stop with Ctrl-C or SIGTERM)')
+    .option('--interval <seconds>', 'seconds between checks (default 300; managed configuration wins)', positiveSeconds)
+    .option('--server <url>', 'the policy service (default: from the configuration)')
+    .option('--config <file>', 'your configuration file (default: config.json in the state directory)')
+    .addOption(stateDirOption())
+    .action(async (options: { interval?: number; server?: string; config?: string } & StateDirOption) => {
+      const stateDir = resolveStateDir(options, deps.facts);
+      const host = deps.createHost();
+      const flags: Record<string, ConfigLayer> = {};
+      if (options.interval !== undefined) flags['--interval'] = { checkIntervalSeconds: options.interval };
+      if (options.server !== undefined) flags['--server'] = { serviceUrl: parseServiceUrl(options.server, '--server') };
+      const loadConfig = () =>
+        loadAgentConfig({ host, env: deps.facts.env, flags, userConfigFile: options.config ?? join(stateDir, 'config.json') });
+      const { config } = await loadConfig();
+      const logFile = new BoundedLogFile({ path: join(stateDir, 'agent.log') });
+      const log = pino(
+        { level: config.logLevel, base: { service: 'posture-agent' }, redact: { paths: ['token', 'enrollmentToken', 'result', 'secret', 'authorization'], censor: '[redacted]' } },
+        logFile,
+      );
+      const daemon = new Daemon({
+        stateDir,
+        host,
+        keyStore: new FileKeyStore(stateDir),
+        deviceId: () => getDeviceId({ platform: host.platform, readRawMachineId: deps.readRawMachineId }),
+        loadConfig,
+        log,
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      await daemon.start();
+      deps.io.stderr(`posture-agent: daemon running; local API ${daemon.localApiUrl}; logs in ${logFile.path}. Stop with Ctrl-C.\n`);
+      deps.onDaemonStarted?.(daemon);
+      await (deps.stopSignal ?? (() => new Promise<string>(() => undefined)))();
+      await daemon.stop();
+    });
+
+  program
+    .command('status')
+    .description('ask the running daemon for its state (exit 0 compliant, 1 not compliant, unknown or offline, 2 no daemon)')
+    .option('--json', 'print the status as JSON')
+    .addOption(stateDirOption())
+    .action(async (options: { json?: boolean } & StateDirOption) => {
+      const client = await LocalApiClient.fromStateDir(resolveStateDir(options, deps.facts));
+      const status = await client.status();
+      deps.io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      outcome.exitCode = status.state === 'compliant' || status.state === 'warning' ? EXIT_OK : EXIT_NOT_COMPLIANT;
+    });
+
   return program;
+}
+
+function positiveSeconds(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 86_400) throw usageError(`--interval must be a whole number of seconds from 1 to 86400, not "${text}".`);
+  return Number(text);
 }
 
 export async function runAgentCli(argv: readonly string[], deps: AgentCliDeps): Promise<number> {

@@ -1,5 +1,6 @@
 /** Programs the agent may run on macOS, by absolute path. Spawns nothing; collectors import it. */
 export const DARWIN_COMMANDS = {
+  plutil: '/usr/bin/plutil',
   swVers: '/usr/bin/sw_vers',
   fdesetup: '/usr/bin/fdesetup',
   diskutil: '/usr/sbin/diskutil',

@@ -80,6 +80,10 @@ export const ERROR_CODES = [
   'ERR_SERVICE_UNREACHABLE',
   'ERR_SERVICE_ERROR',
   'ERR_NOT_ENROLLED',
+  // the daemon and its local API
+  'ERR_DAEMON_UNREACHABLE',
+  'ERR_NO_RESULT',
+  'ERR_STATE_CORRUPT',
   'ERR_INTERNAL',
 ] as const;
 

@@ -1,0 +1,113 @@
+/**
+ * The daemon's local API on 127.0.0.1 (or ::1): GET /v0/status, POST /v0/check, POST /v0/token.
+ * Refused before anything else: any browser request (Origin, Referer, Sec-Fetch-Site/-Dest/-User), any
+ * Host other than this loopback address and port (DNS rebinding), a missing or wrong bearer
+ * secret. Small limits on headers and bodies; no body is ever read.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AgentError, type ErrorCode } from '../shared/errors.js';
+import { LOOPBACK_HOSTS } from '../agent/config/agent-config.js';
+import type { CurrentResult, DaemonStatus } from './local-api-types.js';
+
+export interface LocalApiHandlers {
+  status(): DaemonStatus;
+  /** Runs a check now (or joins the one running) and answers when it is done. */
+  check(): Promise<DaemonStatus>;
+  token(): CurrentResult | null;
+}
+
+export interface LocalApiOptions {
+  host: string;
+  port: number;
+  secret: string;
+  handlers: LocalApiHandlers;
+  onError?: (error: unknown) => void;
+}
+
+export interface LocalApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_HEADER_BYTES = 4096;
+const MAX_BODY_BYTES = 1024;
+/** Headers only browsers send (Node's fetch sends Sec-Fetch-Mode too, so that one proves nothing). */
+const BROWSER_HEADERS = ['origin', 'referer', 'sec-fetch-site', 'sec-fetch-dest', 'sec-fetch-user'];
+
+function answer(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function refuse(response: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  answer(response, status, { error: { code, message } });
+}
+
+function sameSecret(presented: string, secret: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  if (!(LOOPBACK_HOSTS as readonly string[]).includes(options.host)) {
+    throw new AgentError('ERR_CONFIG_INVALID', `The local API listens on a loopback address only (127.0.0.1 or ::1), not ${options.host}.`);
+  }
+  let allowedHosts: ReadonlySet<string> = new Set();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (BROWSER_HEADERS.some((name) => request.headers[name] !== undefined)) {
+      return refuse(response, 403, 'ERR_FORBIDDEN', 'Browsers may not use the posture agent\'s local API.');
+    }
+    if (!allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
+      return refuse(response, 403, 'ERR_FORBIDDEN', 'The Host header does not name this loopback address.');
+    }
+    const authorization = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+    if (!authorization || !sameSecret(authorization[1]!, options.secret)) {
+      response.setHeader('www-authenticate', 'Bearer realm="posture-agent"');
+      return refuse(response, 401, 'ERR_UNAUTHORIZED', 'The local API needs the bearer secret from the state directory.');
+    }
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      return refuse(response, 413, 'ERR_BODY_TOO_LARGE', 'The local API takes no request body.');
+    }
+    const route = `${request.method ?? ''} ${(request.url ?? '').split('?')[0]}`;
+    switch (route) {
+      case 'GET /v0/status':
+        return answer(response, 200, options.handlers.status());
+      case 'POST /v0/check':
+        return answer(response, 200, await options.handlers.check());
+      case 'POST /v0/token': {
+        const current = options.handlers.token();
+        if (!current) return refuse(response, 404, 'ERR_NO_RESULT', 'There is no current Result: the device has not checked in successfully, or its Result has expired.');
+        return answer(response, 200, current);
+      }
+      default:
+        return refuse(response, 404, 'ERR_NOT_FOUND_ROUTE', `There is no ${route}.`);
+    }
+  }
+
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 120_000, headersTimeout: 5_000 }, (request, response) => {
+    request.resume();
+    handle(request, response).catch((error: unknown) => {
+      options.onError?.(error);
+      if (!response.headersSent) refuse(response, 500, 'ERR_INTERNAL', 'The local API hit an unexpected error.');
+    });
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const literal = options.host.includes(':') ? `[${options.host}]` : options.host;
+  allowedHosts = new Set([`${literal}:${port}`, `localhost:${port}`]);
+  return {
+    url: `http://${literal}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The local API's contract (after Tailscale's LocalAPI): the CLI's `status` and the tray are its
+ * clients. Loopback only; a bearer secret in a file only this user can read; browsers refused.
+ */
+import type { EarStatus, Verdict } from '../policy/types.js';
+import type { ErrorCode } from '../shared/errors.js';
+import type { PostureReport } from '../shared/report.js';
+
+export const LOCAL_API_FILE = 'local-api.json';
+export const LOCAL_API_SECRET_FILE = 'local-api.secret';
+
+/** What the employee sees: the tray's icon and the CLI's first word. */
+export type DaemonState = 'compliant' | 'warning' | 'noncompliant' | 'unknown' | 'offline';
+export const DAEMON_STATES: readonly DaemonState[] = ['compliant', 'warning', 'noncompliant', 'unknown', 'offline'];
+
+export interface DaemonError {
+  code: ErrorCode;
+  message: string;
+  at: string;
+  retryable: boolean;
+}
+
+export interface DaemonStatus {
+  state: DaemonState;
+  deviceId: string | null;
+  /** The policy service this device reports to. */
+  service: string | null;
+  enrolled: boolean;
+  lastCheckAt: string | null;
+  lastDeliveryAt: string | null;
+  nextCheckAt: string | null;
+  checking: boolean;
+  /** `policy-id@version` of the latest Result. */
+  policy: string | null;
+  earStatus: EarStatus | null;
+  tiers: string[];
+  verdicts: Verdict[];
+  resultExpiresAt: string | null;
+  lastError: DaemonError | null;
+  /** Failed deliveries in a row (retries back off exponentially, up to the configured cap). */
+  consecutiveFailures: number;
+  /** The latest posture report (it never leaves the device except inside signed Evidence). */
+  report: PostureReport | null;
+  /** Things the employee should know, e.g. that the device key has no OS protection. */
+  warnings: string[];
+}
+
+export interface CurrentResult {
+  result: string;
+  expiresAt: string;
+}
+
+/** local-api.json in the state directory: where the running daemon listens. */
+export interface LocalApiDiscovery {
+  url: string;
+  pid: number;
+  startedAt: string;
+}
