@@ -1,7 +1,6 @@
 /** Reading a policy file named on the command line or in configuration. */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_POLICY } from '../policy/default-policy.js';
-import { parsePolicy } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/types.js';
 import { AgentError, messageOf, systemErrorCode } from '../shared/errors.js';
 
@@ -23,5 +22,7 @@ export async function readTextFile(path: string, what: string, maxBytes = MAX_PO
 /** The policy in `path`, or the built-in default policy when no path is given. */
 export async function loadPolicy(path: string | undefined): Promise<Policy> {
   if (path === undefined) return DEFAULT_POLICY;
-  return parsePolicy(await readTextFile(path, 'policy file'), path);
+  const text = await readTextFile(path, 'policy file');
+  const { parsePolicy } = await import('../policy/parse-policy-text.js');
+  return parsePolicy(text, path);
 }

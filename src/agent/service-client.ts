@@ -6,6 +6,7 @@
 import type { PublicJwk } from '../attest/jwk.js';
 import { AgentError, ERROR_CODES, messageOf, type ErrorCode } from '../shared/errors.js';
 import type { AttestResponse, EnrollResponse } from '../server/posture-service.js';
+import { httpRequest, type HttpResponse } from '../shared/http-request.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
@@ -45,56 +46,56 @@ function networkReason(error: unknown): string {
 export interface ServiceClientOptions {
   baseUrl: string;
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 export class ServiceClient {
   readonly baseUrl: string;
   readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
 
   constructor(options: ServiceClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.#fetch = options.fetch ?? fetch;
   }
 
-  async #post<T>(path: string, body: string, contentType: string): Promise<T> {
-    let response: Response;
+  async #call<T>(method: 'GET' | 'POST', path: string, body?: { text: string; contentType: string }): Promise<T> {
+    let response: HttpResponse;
     try {
-      response = await this.#fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': contentType, accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        redirect: 'error',
+      response = await httpRequest(`${this.baseUrl}${path}`, {
+        method,
+        headers: { accept: 'application/json', ...(body ? { 'content-type': body.contentType } : {}) },
+        ...(body ? { body: body.text } : {}),
+        timeoutMs: this.#timeoutMs,
       });
     } catch (error) {
       throw new ServiceError('ERR_SERVICE_UNREACHABLE', `Could not reach the policy service at ${this.baseUrl}: ${networkReason(error)}. Check the address and the network, or try again later.`, 0, { cause: error });
     }
-    const text = await response.text();
     let parsed: unknown = null;
     try {
-      parsed = text === '' ? null : JSON.parse(text);
+      parsed = response.text === '' ? null : JSON.parse(response.text);
     } catch {
       // not JSON: handled below
     }
-    if (response.ok && parsed !== null) return parsed as T;
+    if (response.status >= 200 && response.status < 300 && parsed !== null) return parsed as T;
     const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const code = isErrorCode(error?.code) ? error.code : 'ERR_SERVICE_ERROR';
-    const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status} ${response.statusText || ''}`.trim();
+    const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status} ${response.statusText}`.trim();
     throw new ServiceError(code, `The policy service refused: ${message}`, response.status);
   }
 
   challenge(deviceId: string): Promise<{ nonce: string; expiresAt: string }> {
-    return this.#post('/v1/challenge', JSON.stringify({ deviceId }), 'application/json');
+    return this.#call('POST', '/v1/challenge', { text: JSON.stringify({ deviceId }), contentType: 'application/json' });
   }
 
   enroll(request: { evidence: string; jwk: PublicJwk; token?: string; endorsement?: string }): Promise<EnrollResponse> {
-    return this.#post('/v1/enroll', JSON.stringify(request), 'application/json');
+    return this.#call('POST', '/v1/enroll', { text: JSON.stringify(request), contentType: 'application/json' });
   }
 
   attest(evidence: string): Promise<AttestResponse> {
-    return this.#post('/v1/attest', evidence, 'application/eat+jwt');
+    return this.#call('POST', '/v1/attest', { text: evidence, contentType: 'application/eat+jwt' });
+  }
+
+  /** The service's public signing keys. */
+  jwks(): Promise<{ keys: unknown[] }> {
+    return this.#call('GET', '/.well-known/jwks.json');
   }
 }

@@ -27,8 +27,12 @@ export class LocalApiClient {
       if (systemErrorCode(error) === 'ENOENT') throw new AgentError('ERR_DAEMON_UNREACHABLE', `${NOT_RUNNING} (No daemon has run with the state directory ${stateDir}.)`);
       throw new AgentError('ERR_DAEMON_UNREACHABLE', `${NOT_RUNNING} (${join(stateDir, LOCAL_API_FILE)} is unreadable.)`);
     }
+    // The secret goes only to a loopback address, whatever the discovery file says.
+    if (typeof discovery.url !== 'string' || !/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/.test(discovery.url)) {
+      throw new AgentError('ERR_DAEMON_UNREACHABLE', `${NOT_RUNNING} (${join(stateDir, LOCAL_API_FILE)} does not name a loopback address.)`);
+    }
     const secret = await readPrivateFile(join(stateDir, LOCAL_API_SECRET_FILE), 'local API secret');
-    if (!secret || typeof discovery.url !== 'string') throw new AgentError('ERR_DAEMON_UNREACHABLE', NOT_RUNNING);
+    if (!secret) throw new AgentError('ERR_DAEMON_UNREACHABLE', NOT_RUNNING);
     return new LocalApiClient(discovery.url, secret.toString('utf8').trim());
   }
 

@@ -71,7 +71,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       response.setHeader('www-authenticate', 'Bearer realm="posture-agent"');
       return refuse(response, 401, 'ERR_UNAUTHORIZED', 'The local API needs the bearer secret from the state directory.');
     }
-    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    if (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       return refuse(response, 413, 'ERR_BODY_TOO_LARGE', 'The local API takes no request body.');
     }
     const route = `${request.method ?? ''} ${(request.url ?? '').split('?')[0]}`;

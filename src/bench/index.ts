@@ -1,10 +1,12 @@
-// npm run bench [-- agent|service]: benchmark scripts; they print figures and never fail on them.
+// npm run bench [-- agent|service|daemon]: benchmark scripts; they print figures and never fail on them.
 import { benchAgentCheck } from './agent-check.js';
+import { benchDaemon } from './daemon.js';
 import { benchService } from './service.js';
 
 const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
   agent: benchAgentCheck,
   service: benchService,
+  daemon: benchDaemon,
 };
 
 const name = process.argv[2] ?? 'agent';

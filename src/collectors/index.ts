@@ -6,7 +6,7 @@
 import { AgentError, isAgentError, messageOf, type ErrorCode } from '../shared/errors.js';
 import { REPORT_SCHEMA, type PostureReport, type SignalError, type SignalName } from '../shared/report.js';
 import type { CollectContext, CommandResult, Host, RunOptions, SignalCollector } from './host.js';
-import { COLLECTORS, type PlatformCollectors } from './registry.js';
+import { collectorsFor, type PlatformCollectors } from './registry.js';
 import { UNKNOWN_ANTIVIRUS } from './antivirus/schema.js';
 import { UNKNOWN_DISK_ENCRYPTION } from './disk-encryption/schema.js';
 import { UNKNOWN_FIREWALL } from './firewall/schema.js';
@@ -110,7 +110,7 @@ export async function collectPosture(host: Host, options: CollectOptions = {}): 
   const now = options.now ?? new Date();
   const deadline = Date.now() + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
   const guarded = guardHost(host, deadline, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  const collectors = options.collectors ?? COLLECTORS[host.platform];
+  const collectors = options.collectors ?? (await collectorsFor(host.platform));
   const errors: SignalError[] = [];
   const unknownOsSignal: OsSignal = { os: unknownOs(host.platform), device: UNKNOWN_DEVICE };
 

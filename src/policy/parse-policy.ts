@@ -1,8 +1,8 @@
 /**
- * Policy files (YAML or JSON, design §4) checked against the schema. A bad file is refused with
- * the path of each bad field, e.g. `rules[1].params.linux.ubuntu: expected a version ...`.
+ * Policies (design §4) checked against the schema. A bad policy is refused with the path of each
+ * bad field, e.g. `rules[1].params.linux.ubuntu: expected a version ...`. Reading YAML or JSON
+ * text is parse-policy-text.ts (it loads the YAML parser, which the daemon does not need).
  */
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { AgentError } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
@@ -46,18 +46,6 @@ function refuse(source: string, issues: readonly Issue[]): never {
   const shown = issues.slice(0, 5).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   throw new AgentError('ERR_POLICY_INVALID', `Policy ${source} is invalid: ${shown.join('; ')}${more}.`);
-}
-
-function parseDocument(text: string, source: string): unknown {
-  try {
-    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : 'somewhere';
-      throw new AgentError('ERR_POLICY_INVALID', `Policy ${source} is not valid YAML or JSON (${where}): ${error.message.split('\n')[0]}`);
-    }
-    throw error;
-  }
 }
 
 /** Validates an already-parsed policy document (an object from YAML, JSON or code). */
@@ -108,9 +96,4 @@ export function validatePolicy(document: unknown, source = '(built in)'): Policy
     tiers,
     gracePeriodMs,
   };
-}
-
-/** Parses and validates a policy file's text. `source` names the file in error messages. */
-export function parsePolicy(text: string, source: string): Policy {
-  return validatePolicy(parseDocument(text, source), source);
 }

@@ -91,7 +91,8 @@ async function registryKey(host: Host, key: string): Promise<ConfigSource | null
   const layer: Record<string, unknown> = {};
   for (const name of CONFIG_KEYS) {
     const registryName = name[0]!.toUpperCase() + name.slice(1);
-    const value = NUMERIC.has(name) ? registryInteger(values, registryName) : registryString(values, registryName);
+    // A number that does not parse is passed on as text, so validation refuses it by name.
+    const value = NUMERIC.has(name) ? (registryInteger(values, registryName) ?? registryString(values, registryName)) : registryString(values, registryName);
     if (value !== null) layer[name] = value;
   }
   return { name: key, managed: true, values: layer };

@@ -30,6 +30,11 @@ export class BoundedLogFile extends Writable {
   }
 
   #rotate(): void {
+    if (this.#keep === 0) {
+      rmSync(this.path, { force: true });
+      this.#size = 0;
+      return;
+    }
     rmSync(`${this.path}.${this.#keep}`, { force: true });
     for (let index = this.#keep - 1; index >= 1; index -= 1) {
       if (existsSync(`${this.path}.${index}`)) renameSync(`${this.path}.${index}`, `${this.path}.${index + 1}`);
@@ -38,7 +43,9 @@ export class BoundedLogFile extends Writable {
     this.#size = 0;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(input: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    // A line that alone exceeds the bound is replaced by a note, not cut (a cut JSON line is noise).
+    const chunk = input.length <= this.#maxBytes ? input : Buffer.from(`${JSON.stringify({ level: 40, time: Date.now(), msg: `a log line of ${input.length} bytes was dropped` })}\n`);
     try {
       if (this.#size > 0 && this.#size + chunk.length > this.#maxBytes) this.#rotate();
       appendFileSync(this.path, chunk, { mode: 0o600 });

@@ -80,6 +80,8 @@ export class Daemon {
   #stopEnvironmentWatch: (() => void) | null = null;
   #stopped = false;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The service's signing keys, fetched again when a Result names a key not among them. */
+  #jwks: { server: string; keys: unknown[] } | null = null;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -256,8 +258,11 @@ export class Daemon {
   /** A Result that does not verify with the service's own keys is not kept. */
   async #verified(response: AttestResponse): Promise<void> {
     const server = this.#enrollment!.server;
+    const kid = (JSON.parse(Buffer.from(response.result.split('.')[0] ?? '', 'base64url').toString('utf8') || '{}') as { kid?: unknown }).kid;
+    const known = this.#jwks?.server === server && this.#jwks.keys.some((key) => (key as { kid?: unknown }).kid === kid);
+    if (!known) this.#jwks = { server, keys: (await new ServiceClient({ baseUrl: server }).jwks()).keys };
     try {
-      await verifyResult(response.result, { jwksUrl: `${server}/.well-known/jwks.json`, issuer: server, audience: this.#config.resultAudience });
+      await verifyResult(response.result, { jwks: { keys: this.#jwks!.keys }, issuer: server, audience: this.#config.resultAudience });
     } catch (error) {
       if (isAgentError(error) && error.code === 'ERR_RESULT_ISSUER') {
         throw new AgentError('ERR_RESULT_ISSUER', `The service signs its Results as another URL than ${server}: configure serviceUrl as the service's own public URL (its --url). ${error.message}`);

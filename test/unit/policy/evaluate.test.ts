@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../../src/policy/evaluate.js';
-import { parsePolicy } from '../../../src/policy/parse-policy.js';
+import { parsePolicy } from '../../../src/policy/parse-policy-text.js';
 import type { Verdict } from '../../../src/policy/types.js';
 import { makeReport } from '../../support/report.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePolicy } from '../../../src/policy/parse-policy.js';
+import { parsePolicy } from '../../../src/policy/parse-policy-text.js';
 import { DEFAULT_POLICY } from '../../../src/policy/default-policy.js';
 import { AgentError } from '../../../src/shared/errors.js';
 
