@@ -82,7 +82,11 @@ interface Agent {
 let machine = 0x100;
 const agents: Agent[] = [];
 
-async function startAgent(overrides: Partial<AgentConfig>, script: LinuxScript = healthyLinux()): Promise<Agent> {
+async function startAgent(
+  overrides: Partial<AgentConfig>,
+  script: LinuxScript = healthyLinux(),
+  configFile?: string,
+): Promise<Agent> {
   machine += 1;
   const stateDir = await mkdtemp(join(tmpdir(), 'posture-daemon-'));
   const deviceId = deriveDeviceId(machine.toString(16).padStart(32, 'b'), 'linux');
@@ -95,7 +99,11 @@ async function startAgent(overrides: Partial<AgentConfig>, script: LinuxScript =
     host: createFakeHost(script),
     keyStore,
     deviceId: () => Promise.resolve(deviceId),
-    loadConfig: () => Promise.resolve({ config: config.current, files: [] }),
+    loadConfig: async () => {
+      if (!configFile) return { config: config.current, files: [] };
+      const fromFile = JSON.parse(await readFile(configFile, 'utf8')) as Partial<AgentConfig>;
+      return { config: { ...config.current, ...fromFile }, files: [configFile] };
+    },
     log,
     watchEnvironment: false,
   });
@@ -209,6 +217,19 @@ describe('the agent daemon', () => {
     expect(delivered.status).toBe('noncompliant');
     expect(delivered.posture.firewall.status).toBe('disabled');
     await until('the daemon to recover', () => agent.daemon.status().consecutiveFailures === 0 || null);
+  });
+
+  it('applies a changed configuration file without a restart (here: enrols once a service and token appear)', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'posture-daemon-config-'));
+    const configFile = join(configDir, 'config.json');
+    await writeFile(configFile, JSON.stringify({ serviceUrl: null }));
+    const agent = await startAgent({}, healthyLinux(), configFile);
+    await until('the missing enrolment to surface', () => agent.daemon.status().lastError?.code === 'ERR_NOT_ENROLLED' || null);
+    expect(agent.daemon.status()).toMatchObject({ state: 'unknown', enrolled: false });
+    await writeFile(configFile, JSON.stringify({ serviceUrl, enrollmentToken: await token() }));
+    await until('enrolment after the change', () => agent.daemon.status().lastDeliveryAt, 10_000);
+    expect(agent.daemon.status()).toMatchObject({ enrolled: true, service: serviceUrl, lastError: null });
+    await rm(configDir, { recursive: true, force: true });
   });
 
   it('never writes the private key, the local API secret, the enrolment token or a whole Result to its log or state', async () => {
