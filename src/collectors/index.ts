@@ -14,6 +14,7 @@ import { UNKNOWN_DEVICE, unknownOs, type OsSignal } from './os/schema.js';
 
 export type { Host, Inventory, CommandResult, RunOptions, CollectContext, SignalCollector } from './host.js';
 export type { PlatformCollectors } from './registry.js';
+export { collectorsFor } from './registry.js';
 
 export const DEFAULT_CHECK_BUDGET_MS = 20_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
@@ -107,10 +108,10 @@ async function runSignal<T>(
 }
 
 export async function collectPosture(host: Host, options: CollectOptions = {}): Promise<PostureReport> {
+  const collectors = options.collectors ?? (await collectorsFor(host.platform));
   const now = options.now ?? new Date();
   const deadline = Date.now() + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
   const guarded = guardHost(host, deadline, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-  const collectors = options.collectors ?? (await collectorsFor(host.platform));
   const errors: SignalError[] = [];
   const unknownOsSignal: OsSignal = { os: unknownOs(host.platform), device: UNKNOWN_DEVICE };
 

@@ -1,7 +1,7 @@
 /** Running collectors against a fake host in tests. */
 import { vi } from 'vitest';
 import type { CollectContext, SignalCollector } from '../../src/collectors/host.js';
-import { collectPosture } from '../../src/collectors/index.js';
+import { collectorsFor, collectPosture } from '../../src/collectors/index.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import type { PostureReport } from '../../src/shared/report.js';
 import { createFakeHost, type FakeHost, type FakeHostScript } from './fake-host.js';
@@ -33,6 +33,8 @@ export const HANG_COMMAND_TIMEOUT_MS = 2_000;
 
 /** The whole check with fake timers, advanced past one command timeout so that a scripted `{ hang: true }` is cut off. */
 export async function collectPostureWithHang(script: FakeHostScript, now: Date): Promise<PostureReport> {
+  // Load the OS's collectors first: their import takes real time, which fake timers do not wait for.
+  await collectorsFor(script.platform);
   vi.useFakeTimers();
   try {
     const pending = collectPosture(createFakeHost(script), { now, budgetMs: 20_000, commandTimeoutMs: HANG_COMMAND_TIMEOUT_MS });
