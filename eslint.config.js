@@ -18,7 +18,7 @@ export default defineConfig(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -58,6 +58,12 @@ export default defineConfig(
       }],
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Collectors do I/O only through their Host.' }],
     },
+  },
+  {
+    // Build and tooling scripts are plain JavaScript run by Node: no type information to check.
+    files: ['scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
   {
     files: ['test/**', '*.config.*', 'scripts/**'],

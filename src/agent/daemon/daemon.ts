@@ -42,6 +42,8 @@ export interface DaemonDeps {
   random?: () => number;
   /** Watch the network and sleep/resume (off in tests that drive checks themselves). */
   watchEnvironment?: boolean;
+  /** Told whenever the status may have changed (a check starts or ends, the configuration changes). */
+  onChange?: () => void;
 }
 
 interface Delivered {
@@ -152,7 +154,9 @@ export class Daemon {
     this.#running = this.#check(reason).finally(() => {
       this.#running = null;
       if (!this.#stopped) this.#schedule(this.#nextDelayMs());
+      this.#deps.onChange?.();
     });
+    this.#deps.onChange?.();
     return this.#running;
   }
 
@@ -206,6 +210,7 @@ export class Daemon {
       this.#deps.log.level = config.logLevel;
       this.#deps.log.info({ service: config.serviceUrl, intervalSeconds: config.checkIntervalSeconds }, 'configuration changed');
       if (this.#state.lastError && !this.#state.lastError.retryable) this.#state.lastError = null;
+      this.#deps.onChange?.();
       this.#trigger('configuration change');
     } catch (error) {
       this.#deps.log.error({ code: isAgentError(error) ? error.code : 'ERR_CONFIG_INVALID', message: messageOf(error) }, 'configuration not applied');
