@@ -33,6 +33,7 @@ export interface DaemonStatus {
   /** `policy-id@version` of the latest Result. */
   policy: string | null;
   earStatus: EarStatus | null;
+  /** The tiers the current Result grants: none once it has expired or the device is revoked. */
   tiers: string[];
   verdicts: Verdict[];
   resultExpiresAt: string | null;

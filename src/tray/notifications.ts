@@ -22,10 +22,10 @@ export function notificationsFor(previous: TrayView | null, next: TrayView, form
     const old = before.get(check.id);
     const wasPassing = !old || old.status === 'pass';
     if (wasPassing && check.status !== 'pass' && old) {
-      const what = check.status === 'unknown' ? 'could not be checked' : 'is failing';
-      notes.push({ title: `${check.title} ${what}`, body: `${check.reason}${deadline(check, formatDate)}${check.remediation ? ` ${check.remediation}` : ''}` });
+      const what = check.status === 'unknown' ? 'Could not check' : 'Check failed';
+      notes.push({ title: `${what}: ${check.title}`, body: `${check.reason}${deadline(check, formatDate)}${check.remediation ? ` ${check.remediation}` : ''}` });
     } else if (old && old.status !== 'pass' && check.status === 'pass') {
-      notes.push({ title: `${check.title} is fixed`, body: check.reason });
+      notes.push({ title: `Fixed: ${check.title}`, body: check.reason });
     }
   }
   if (previous.state !== 'noncompliant' && next.state === 'noncompliant') {

@@ -173,7 +173,7 @@ describe('the agent daemon', () => {
     await service.store.createApiKey({ id: admin.id, keyHash: admin.hash, role: 'admin', name: 't', createdAt: new Date(), revokedAt: null });
     await fetch(`${service.address}/v1/devices/${agent.deviceId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${admin.secret}` } });
     const status = await until('the refusal to surface', () => (agent.daemon.status().lastError?.code === 'ERR_DEVICE_REVOKED' ? agent.daemon.status() : null));
-    expect(status).toMatchObject({ state: 'noncompliant', lastError: { retryable: false } });
+    expect(status).toMatchObject({ state: 'noncompliant', lastError: { retryable: false }, tiers: [] });
     const attempts = (await service.store.listAppraisals(agent.deviceId, 100)).length;
     // Three intervals pass: checks go on locally, but nothing is sent.
     await new Promise((resolve) => setTimeout(resolve, 3_000));

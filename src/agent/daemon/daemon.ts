@@ -347,8 +347,10 @@ export class Daemon {
 
   status(): DaemonStatus {
     const result = this.#state.lastResult;
+    const state = this.#daemonState();
+    const granting = this.currentResult() !== null && this.#state.lastError?.code !== 'ERR_DEVICE_REVOKED';
     return {
-      state: this.#daemonState(),
+      state,
       deviceId: this.#enrollment?.deviceId ?? this.#deviceId,
       service: this.#config.serviceUrl,
       enrolled: this.#enrollment !== null && this.#enrollment.server === this.#config.serviceUrl,
@@ -358,7 +360,7 @@ export class Daemon {
       checking: this.#running !== null,
       policy: result?.policy ?? (this.#localEvaluation.length > 0 ? `${DEFAULT_POLICY.id}@${DEFAULT_POLICY.version} (on this device)` : null),
       earStatus: result?.earStatus ?? null,
-      tiers: result?.tiers ?? [],
+      tiers: granting && result ? result.tiers : [],
       verdicts: result?.verdicts ?? this.#localEvaluation,
       resultExpiresAt: result?.expiresAt ?? null,
       lastError: this.#state.lastError,

@@ -101,12 +101,12 @@ describe('the tray app', () => {
     const failing = daemonStatus({ state: 'warning', verdicts: [GRACE_DISK, verdict({ id: 'firewall', severity: 'warn' })] });
     backend.set(failing);
     backend.set({ ...failing, lastCheckAt: '2026-11-22T10:05:00.000Z' });
-    expect(surface.notifications.map((note) => note.title)).toEqual(['The system disk is encrypted is failing']);
+    expect(surface.notifications.map((note) => note.title)).toEqual(['Check failed: The system disk is encrypted']);
     expect(surface.notifications[0]!.body).toContain('Fix it before 2026-11-25T10:00 to keep access.');
     backend.set(daemonStatus({ state: 'noncompliant', verdicts: [FAILING_DISK] }));
-    expect(surface.notifications.map((note) => note.title)).toEqual(['The system disk is encrypted is failing', 'Access blocked']);
+    expect(surface.notifications.map((note) => note.title)).toEqual(['Check failed: The system disk is encrypted', 'Access blocked']);
     backend.set(daemonStatus());
-    expect(surface.notifications.map((note) => note.title).slice(2)).toEqual(['The system disk is encrypted is fixed', 'Access restored']);
+    expect(surface.notifications.map((note) => note.title).slice(2)).toEqual(['Fixed: The system disk is encrypted', 'Access restored']);
     surface.notifications[0]!.click();
     expect(surface.windows[0]!.visible).toBe(true);
   });

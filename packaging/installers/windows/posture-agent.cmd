@@ -1,0 +1,1 @@
+@"%~dp0Posture Agent.exe" --agent-cli %*
