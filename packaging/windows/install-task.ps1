@@ -7,8 +7,9 @@ every boot, and starts it now.
 
 .DESCRIPTION
 Reads the task definition (posture-agent-task.xml, next to this script unless -TaskXml names
-another file), checks that it is well-formed XML and that the launcher it runs is installed, then
-registers it with Register-ScheduledTask -Xml (replacing an earlier registration) and starts it.
+another file), checks that it is well-formed XML and that the launcher it runs is installed,
+closes the state folder %ProgramData%\PostureAgent to everyone but SYSTEM and Administrators
+(its "shared" subfolder stays readable by Users, for the tray app), then registers it with Register-ScheduledTask -Xml (replacing an earlier registration) and starts it.
 Run from an elevated PowerShell; the Windows installer runs it after copying the app.
 Equivalent by hand: schtasks /Create /XML "<absolute path>\posture-agent-task.xml" /TN "Posture Agent" /F
 
@@ -41,6 +42,18 @@ $launcher = Join-Path -Path $programFiles -ChildPath 'Posture Agent\posture-agen
 if (-not (Test-Path -LiteralPath $launcher -PathType Leaf)) {
     throw "The Posture Agent launcher '$launcher' is missing: install the Posture Agent app first."
 }
+
+# The daemon's state (device key, enrolment): SYSTEM and Administrators only, nothing inherited
+# from ProgramData (where every user may read). Its "shared" folder, where the daemon publishes
+# the status for every user's tray app, is readable by Users. SIDs, not names: names are localised.
+$icacls = Join-Path -Path $env:SystemRoot -ChildPath 'System32\icacls.exe'
+$stateDir = Join-Path -Path $env:ProgramData -ChildPath 'PostureAgent'
+$sharedDir = Join-Path -Path $stateDir -ChildPath 'shared'
+$null = New-Item -ItemType Directory -Force -Path $sharedDir
+& $icacls $stateDir /inheritance:r /grant:r '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' /Q
+if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict '$stateDir' (exit $LASTEXITCODE)." }
+& $icacls $sharedDir /grant:r '*S-1-5-32-545:(OI)(CI)RX' /Q
+if ($LASTEXITCODE -ne 0) { throw "icacls could not open '$sharedDir' to Users (exit $LASTEXITCODE)." }
 
 $definitionPath = (Resolve-Path -LiteralPath $TaskXml).ProviderPath
 # The file is ASCII (see packaging/README.md); read it as UTF-8, which ASCII is a subset of.

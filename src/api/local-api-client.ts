@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AgentError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../shared/errors.js';
 import { readPrivateFile } from '../shared/private-file.js';
 import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonStatus, type LocalApiDiscovery } from './local-api-types.js';
+import { isLoopbackUrl, readSharedStatusFile } from './shared-status-file.js';
 
 const NOT_RUNNING = 'The posture agent daemon is not running: start it with "posture-agent run" (or its system service).';
 
@@ -28,12 +29,21 @@ export class LocalApiClient {
       throw new AgentError('ERR_DAEMON_UNREACHABLE', `${NOT_RUNNING} (${join(stateDir, LOCAL_API_FILE)} is unreadable.)`);
     }
     // The secret goes only to a loopback address, whatever the discovery file says.
-    if (typeof discovery.url !== 'string' || !/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/.test(discovery.url)) {
+    if (!isLoopbackUrl(discovery.url)) {
       throw new AgentError('ERR_DAEMON_UNREACHABLE', `${NOT_RUNNING} (${join(stateDir, LOCAL_API_FILE)} does not name a loopback address.)`);
     }
     const secret = await readPrivateFile(join(stateDir, LOCAL_API_SECRET_FILE), 'local API secret');
     if (!secret) throw new AgentError('ERR_DAEMON_UNREACHABLE', NOT_RUNNING);
     return new LocalApiClient(discovery.url, secret.toString('utf8').trim());
+  }
+
+  /**
+   * A system daemon through the shared status file it published for every local user (status and
+   * checks only), or null when no system daemon publishes one.
+   */
+  static async fromSharedFile(path: string, owner?: number): Promise<LocalApiClient | null> {
+    const discovery = await readSharedStatusFile(path, owner);
+    return discovery ? new LocalApiClient(discovery.url, discovery.secret) : null;
   }
 
   async #call<T>(method: 'GET' | 'POST', path: string): Promise<T> {

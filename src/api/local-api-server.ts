@@ -3,6 +3,10 @@
  * Refused before anything else: any browser request (Origin, Referer, Sec-Fetch-Site/-Dest/-User), any
  * Host other than this loopback address and port (DNS rebinding), a missing or wrong bearer
  * secret. Small limits on headers and bodies; no body is ever read.
+ *
+ * Two secrets: the owner's (a 0600 file in the state directory) opens every route; the optional
+ * shared one (a system daemon publishes it to every local user, for their tray apps) opens the
+ * status and "check now", never the Result.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +26,8 @@ export interface LocalApiOptions {
   host: string;
   port: number;
   secret: string;
+  /** Opens GET /v0/status and POST /v0/check only. */
+  sharedSecret?: string;
   handlers: LocalApiHandlers;
   onError?: (error: unknown) => void;
 }
@@ -66,8 +72,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     if (!allowedHosts.has((request.headers.host ?? '').toLowerCase())) {
       return refuse(response, 403, 'ERR_FORBIDDEN', 'The Host header does not name this loopback address.');
     }
-    const authorization = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
-    if (!authorization || !sameSecret(authorization[1]!, options.secret)) {
+    const presented = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const owner = presented !== undefined && sameSecret(presented, options.secret);
+    const shared = !owner && presented !== undefined && options.sharedSecret !== undefined && sameSecret(presented, options.sharedSecret);
+    if (!owner && !shared) {
       response.setHeader('www-authenticate', 'Bearer realm="posture-agent"');
       return refuse(response, 401, 'ERR_UNAUTHORIZED', 'The local API needs the bearer secret from the state directory.');
     }
@@ -81,6 +89,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       case 'POST /v0/check':
         return answer(response, 200, await options.handlers.check());
       case 'POST /v0/token': {
+        if (!owner) return refuse(response, 403, 'ERR_FORBIDDEN', 'The current Result is only for the user the daemon runs as; the shared secret opens the status and checks.');
         const current = options.handlers.token();
         if (!current) return refuse(response, 404, 'ERR_NO_RESULT', 'There is no current Result: the device has not checked in successfully, or its Result has expired.');
         return answer(response, 200, current);

@@ -57,3 +57,11 @@ export interface LocalApiDiscovery {
   pid: number;
   startedAt: string;
 }
+
+/**
+ * What a system daemon (`run --share-status`) publishes for every local user's tray: its address
+ * and the shared secret, which opens the status and "check now" but not the Result.
+ */
+export interface SharedLocalApiDiscovery extends LocalApiDiscovery {
+  secret: string;
+}

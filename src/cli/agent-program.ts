@@ -23,7 +23,7 @@ import { formatStatus } from './format-status.js';
 import { join } from 'node:path';
 import { loadPolicy } from '../agent/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
-import { defaultStateDir, type ProcessFacts } from '../shared/app-dirs.js';
+import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
 import type { CliIo } from './cli-io.js';
 import { formatCheck } from './format-check.js';
@@ -188,9 +188,14 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--interval <seconds>', 'seconds between checks (default 300; managed configuration wins)', positiveSeconds)
     .option('--server <url>', 'the policy service (default: from the configuration)')
     .option('--config <file>', 'your configuration file (default: config.json in the state directory)')
+    .option(
+      '--share-status [file]',
+      `for a daemon run by the system: let every local user's tray app read the status and ask for a check (never the Result), through this file (default ${sharedStatusFile(deps.facts.platform, deps.facts.env)})`,
+    )
     .addOption(stateDirOption())
-    .action(async (options: { interval?: number; server?: string; config?: string } & StateDirOption) => {
+    .action(async (options: { interval?: number; server?: string; config?: string; shareStatus?: string | true } & StateDirOption) => {
       const stateDir = resolveStateDir(options, deps.facts);
+      const shared = options.shareStatus === true ? sharedStatusFile(deps.facts.platform, deps.facts.env) : options.shareStatus;
       const host = deps.createHost();
       const flags: Record<string, ConfigLayer> = {};
       if (options.interval !== undefined) flags['--interval'] = { checkIntervalSeconds: options.interval };
@@ -211,6 +216,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
         loadConfig,
         log,
         ...(deps.now ? { now: deps.now } : {}),
+        ...(shared === undefined ? {} : { sharedStatusFile: shared }),
       });
       await daemon.start();
       deps.io.stderr(`posture-agent: daemon running; local API ${daemon.localApiUrl}; logs in ${logFile.path}. Stop with Ctrl-C.\n`);

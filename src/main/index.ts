@@ -15,8 +15,9 @@ import { runAgentCli } from '../cli/agent-program.js';
 import { processIo } from '../cli/cli-io.js';
 import { readRawMachineId } from '../exec/machine-id.js';
 import { createRealHost, currentPlatform } from '../exec/real-host.js';
-import { defaultStateDir, type ProcessFacts } from '../shared/app-dirs.js';
-import { DaemonBackend, InProcessBackend, type AgentBackend } from '../tray/agent-backends.js';
+import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
+import { InProcessBackend, type AgentBackend } from '../tray/agent-backends.js';
+import { chooseBackend } from '../tray/choose-backend.js';
 import type { ElectronSurface, MenuItemOptions, WindowOptions } from './electron-surface.js';
 import { loginItemFor } from './login-item.js';
 import { TrayApp } from './tray-app.js';
@@ -40,14 +41,7 @@ async function runCommandLine(args: string[]): Promise<void> {
   app.exit(code);
 }
 
-async function chooseBackend(stateDir: string): Promise<AgentBackend> {
-  try {
-    const client = await LocalApiClient.fromStateDir(stateDir);
-    await client.status();
-    return new DaemonBackend(client);
-  } catch {
-    // No daemon runs for this user: run the agent core inside the tray.
-  }
+async function startInProcessAgent(stateDir: string): Promise<AgentBackend> {
   const backend = new InProcessBackend();
   const host = createRealHost({ platform });
   const daemon = new Daemon({
@@ -62,6 +56,14 @@ async function chooseBackend(stateDir: string): Promise<AgentBackend> {
   backend.attach(daemon);
   await daemon.start();
   return backend;
+}
+
+function agentBackend(stateDir: string): Promise<AgentBackend> {
+  return chooseBackend({
+    userDaemon: () => LocalApiClient.fromStateDir(stateDir),
+    systemDaemon: () => LocalApiClient.fromSharedFile(sharedStatusFile(platform, process.env)),
+    inProcess: () => startInProcessAgent(stateDir),
+  });
 }
 
 function surface(): ElectronSurface {
@@ -146,7 +148,7 @@ if (cliFlag >= 0) {
   const electronSurface = surface();
   const tray = new TrayApp({
     surface: electronSurface,
-    backend: await chooseBackend(defaultStateDir(facts)),
+    backend: await agentBackend(defaultStateDir(facts)),
     loginItem: loginItemFor(electronSurface),
     hidden: process.argv.includes('--hidden'),
   });

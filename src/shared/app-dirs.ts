@@ -39,3 +39,13 @@ export function defaultDataDir(facts: ProcessFacts): string {
   const xdgData = facts.env['XDG_DATA_HOME'] || join(facts.home, '.local/share');
   return appDir(facts, { system: 'PostureService', user: 'PostureService', linux: 'posture-service' }, xdgData);
 }
+
+/**
+ * Where a system daemon started with `run --share-status` publishes its local API to every local
+ * user (their tray apps): a folder only root / SYSTEM can write, which everyone can read.
+ */
+export function sharedStatusFile(platform: Platform, env: ProcessFacts['env']): string {
+  if (platform === 'win32') return win32.join(env['ProgramData'] ?? 'C:\\ProgramData', 'PostureAgent', 'shared', 'local-api-shared.json');
+  if (platform === 'darwin') return '/var/run/posture-agent/local-api-shared.json';
+  return '/run/posture-agent/local-api-shared.json';
+}

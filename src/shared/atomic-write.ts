@@ -18,8 +18,11 @@ export async function ensurePrivateDir(path: string): Promise<void> {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const directory = dirname(path);
   const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', options.mode ?? 0o600);
+  const mode = options.mode ?? 0o600;
+  const handle = await open(temporary, 'wx', mode);
   try {
+    // The mode asked for, whatever the umask (a service's UMask=0077 would close a shared file).
+    await handle.chmod(mode);
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {

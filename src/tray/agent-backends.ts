@@ -5,6 +5,7 @@
 import type { Daemon } from '../agent/daemon/daemon.js';
 import type { LocalApiClient } from '../api/local-api-client.js';
 import type { DaemonStatus } from '../api/local-api-types.js';
+import { AgentError, isAgentError, messageOf } from '../shared/errors.js';
 
 export interface AgentBackend {
   readonly kind: 'daemon' | 'in-process';
@@ -36,29 +37,68 @@ class ChangeFeed {
   }
 }
 
+/** What the tray shows while the daemon cannot be asked: nothing known, and why. */
+export function unreachableStatus(error: unknown, now: Date = new Date()): DaemonStatus {
+  return {
+    state: 'unknown',
+    deviceId: null,
+    service: null,
+    enrolled: false,
+    lastCheckAt: null,
+    lastDeliveryAt: null,
+    nextCheckAt: null,
+    checking: false,
+    policy: null,
+    earStatus: null,
+    tiers: [],
+    verdicts: [],
+    resultExpiresAt: null,
+    lastError: { code: isAgentError(error) ? error.code : 'ERR_DAEMON_UNREACHABLE', message: messageOf(error), at: now.toISOString(), retryable: true },
+    consecutiveFailures: 0,
+    report: null,
+    warnings: [],
+  };
+}
+
+/** Finds the daemon's local API (again after the daemon restarts with a new address or secret). */
+export type DaemonConnector = () => Promise<LocalApiClient | null>;
+
+const NO_DAEMON = 'The posture agent service is not running on this device. Restart the computer or ask IT.';
+
 /** The daemon's local API, polled (it is loopback and cheap) and asked directly for checks. */
 export class DaemonBackend implements AgentBackend {
   readonly kind = 'daemon';
-  readonly #client: LocalApiClient;
+  readonly #connect: DaemonConnector;
   readonly #feed = new ChangeFeed();
   readonly #timer: ReturnType<typeof setInterval>;
+  #client: LocalApiClient | null = null;
 
-  constructor(client: LocalApiClient, pollMs = 10_000) {
-    this.#client = client;
-    this.#timer = setInterval(() => {
-      this.status().catch(() => undefined);
-    }, pollMs);
+  constructor(connect: DaemonConnector, pollMs = 10_000) {
+    this.#connect = connect;
+    this.#timer = setInterval(() => void this.status(), pollMs);
     this.#timer.unref();
   }
 
+  async #ask(question: (client: LocalApiClient) => Promise<DaemonStatus>): Promise<DaemonStatus> {
+    this.#client ??= await this.#connect();
+    if (!this.#client) throw new AgentError('ERR_DAEMON_UNREACHABLE', NO_DAEMON);
+    try {
+      return await question(this.#client);
+    } catch (error) {
+      this.#client = null;
+      throw error;
+    }
+  }
+
+  /** Never fails: a daemon that does not answer is a status that says so. */
   async status(): Promise<DaemonStatus> {
-    const status = await this.#client.status();
+    const status = await this.#ask((client) => client.status()).catch((error: unknown) => unreachableStatus(error));
     this.#feed.publish(status);
     return status;
   }
 
   async checkNow(): Promise<DaemonStatus> {
-    const status = await this.#client.check();
+    const status = await this.#ask((client) => client.check());
     this.#feed.publish(status);
     return status;
   }

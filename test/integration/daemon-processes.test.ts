@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalApiClient } from '../../src/api/local-api-client.js';
 import type { DaemonStatus } from '../../src/api/local-api-types.js';
 import { AGENT_BIN, runAgent, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
 
@@ -22,6 +23,7 @@ describe('the daemon and the service in separate processes', () => {
   let stateDir: Awaited<ReturnType<typeof tempDir>>;
   let service: ServiceProcess;
   let daemon: ChildProcess;
+  let shared: string;
   const RETRY_MAX_SECONDS = 2;
 
   async function status(): Promise<DaemonStatus | null> {
@@ -38,7 +40,8 @@ describe('the daemon and the service in separate processes', () => {
       join(stateDir.path, 'config.json'),
       JSON.stringify({ serviceUrl: service.url, enrollmentToken: token, checkIntervalSeconds: 1, retryInitialSeconds: 1, retryMaxSeconds: RETRY_MAX_SECONDS }),
     );
-    daemon = spawn(process.execPath, [AGENT_BIN, 'run', '--state-dir', stateDir.path], { stdio: 'ignore' });
+    shared = join(stateDir.path, 'shared', 'local-api-shared.json');
+    daemon = spawn(process.execPath, [AGENT_BIN, 'run', '--share-status', shared, '--state-dir', stateDir.path], { stdio: 'ignore' });
   }, 30_000);
 
   afterAll(async () => {
@@ -77,6 +80,12 @@ describe('the daemon and the service in separate processes', () => {
     const listed = JSON.parse(await service.cli('devices', 'show', recovered.deviceId!)) as { appraisals: { at: string }[] };
     expect(Date.parse(listed.appraisals[0]!.at)).toBeGreaterThanOrEqual(back.getTime());
   }, 60_000);
+
+  it('with --share-status, lets another local client read the status through the shared file, but not the Result', async () => {
+    const client = await until('the shared status file', () => LocalApiClient.fromSharedFile(shared, process.getuid?.()).catch(() => null));
+    expect((await client.status()).enrolled).toBe(true);
+    await expect(client.token()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+  });
 
   it('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));

@@ -1,14 +1,14 @@
 // The agent daemon in-process against a real policy service (SQLite, real HTTP), with a fake host so
 // the test decides what the machine reports. Real timers with short intervals: the test waits for
 // events with a deadline, it never asserts durations.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type AgentConfig } from '../../src/agent/config/agent-config.js';
-import { Daemon } from '../../src/agent/daemon/daemon.js';
+import { Daemon, type DaemonDeps } from '../../src/agent/daemon/daemon.js';
 import { STATE_FILE } from '../../src/agent/daemon/agent-state.js';
 import { LocalApiClient } from '../../src/api/local-api-client.js';
 import { deriveDeviceId } from '../../src/attest/device-id.js';
@@ -86,6 +86,7 @@ async function startAgent(
   overrides: Partial<AgentConfig>,
   script: LinuxScript = healthyLinux(),
   configFile?: string,
+  extra: Pick<DaemonDeps, 'sharedStatusFile'> = {},
 ): Promise<Agent> {
   machine += 1;
   const stateDir = await mkdtemp(join(tmpdir(), 'posture-daemon-'));
@@ -106,6 +107,7 @@ async function startAgent(
     },
     log,
     watchEnvironment: false,
+    ...extra,
   });
   await daemon.start();
   const agent = { daemon, stateDir, script, deviceId, config, logs, keyStore };
@@ -144,6 +146,24 @@ describe('the agent daemon', () => {
     expect(status).toMatchObject({ state: 'compliant', deviceId: agent.deviceId, service: serviceUrl, enrolled: true, policy: 'daemon-test@1', tiers: ['basic', 'strict'] });
     expect((await client.token()).result.split('.')).toHaveLength(3);
     expect(await latestAppraisal(agent.deviceId)).toMatchObject({ status: 'compliant' });
+  });
+
+  it('shares its status and "check now", never its Result, with every local user when asked to (a system daemon)', async () => {
+    const shared = join(await mkdtemp(join(tmpdir(), 'posture-shared-run-')), 'posture-agent', 'local-api-shared.json');
+    const agent = await startAgent({ enrollmentToken: await token() }, healthyLinux(), undefined, { sharedStatusFile: shared });
+    await until('the first delivery', () => agent.daemon.status().lastDeliveryAt);
+    expect((await stat(shared)).mode & 0o777).toBe(0o644);
+    const published = JSON.parse(await readFile(shared, 'utf8')) as { url: string; secret: string };
+    expect(published.url).toBe(agent.daemon.localApiUrl);
+    expect(published.secret).not.toBe((await readFile(join(agent.stateDir, 'local-api.secret'), 'utf8')).trim());
+    const client = (await LocalApiClient.fromSharedFile(shared, process.getuid?.()))!;
+    expect(await client.status()).toMatchObject({ state: 'compliant', deviceId: agent.deviceId });
+    const before = (await service.store.listAppraisals(agent.deviceId, 100)).length;
+    await client.check();
+    expect((await service.store.listAppraisals(agent.deviceId, 100)).length).toBe(before + 1);
+    await expect(client.token()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    expect(agent.logs.join('')).not.toContain(published.secret);
+    await rm(dirname(dirname(shared)), { recursive: true, force: true });
   });
 
   it('notices drift: when the host changes, the service\'s verdict for the device changes within an interval', async () => {

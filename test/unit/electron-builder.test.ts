@@ -425,7 +425,7 @@ describe('Linux: AppImage, deb and rpm', () => {
         expect(readFileSync(join(root, target)), target).toEqual(readFileSync(join(ROOT, 'packaging/linux', source)));
         expect(mode(join(root, target))).toBe(0o644);
         // The unit starts that command.
-        expect(readFileSync(join(root, target), 'utf8')).toMatch(/^ExecStart=\/usr\/bin\/posture-agent run$/m);
+        expect(readFileSync(join(root, target), 'utf8')).toMatch(/^ExecStart=\/usr\/bin\/posture-agent run( --share-status)?$/m);
       }
       expect(readdirSync(join(root, 'usr/bin')).sort()).toEqual(['posture-agent', LINUX_EXECUTABLE]);
     });

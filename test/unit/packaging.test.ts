@@ -141,9 +141,9 @@ const output = (result: Completed): string => `${result.stdout}${result.stderr}`
 describe('packaging/linux/posture-agent.service (system unit)', () => {
   const unit = parseUnit(readFileSync(SYSTEM_UNIT, 'utf8'));
 
-  it('runs `posture-agent run` as a plain exec service that restarts on failure', () => {
+  it('runs `posture-agent run --share-status` as a plain exec service that restarts on failure', () => {
     expect(value(unit, 'Service', 'Type')).toBe('exec');
-    expect(values(unit, 'Service', 'ExecStart')).toEqual([`${INSTALLED_BINARY} run`]);
+    expect(values(unit, 'Service', 'ExecStart')).toEqual([`${INSTALLED_BINARY} run --share-status`]);
     expect(value(unit, 'Service', 'Restart')).toBe('on-failure');
     expect(value(unit, 'Service', 'RestartSec')).toMatch(/^\d+s?$/);
     expect(value(unit, 'Service', 'User')).toBeUndefined();
@@ -158,6 +158,12 @@ describe('packaging/linux/posture-agent.service (system unit)', () => {
     expect(value(unit, 'Service', 'StateDirectoryMode')).toBe('0700');
     expect(values(unit, 'Service', 'Environment')).toContain('POSTURE_AGENT_STATE_DIR=/var/lib/posture-agent');
     expect(value(unit, 'Service', 'UMask')).toBe('0077');
+  });
+
+  it('shares the status through /run/posture-agent, readable by every user, kept while stopped', () => {
+    expect(value(unit, 'Service', 'RuntimeDirectory')).toBe('posture-agent');
+    expect(value(unit, 'Service', 'RuntimeDirectoryMode')).toBe('0755');
+    expect(value(unit, 'Service', 'RuntimeDirectoryPreserve')).toBe('yes');
   });
 
   it('is hardened without hiding what the collectors read', () => {
@@ -321,10 +327,22 @@ function sandboxScript(unit: Unit, stateDir: string): string[] {
     const missing = optional ? ':' : `echo ${shellQuote(`ReadWritePaths: ${entry} does not exist`)} >&2; exit 97`;
     lines.push(`if [ -e ${path} ]; then mount --bind ${path} ${path}; mount -o remount,bind,rw ${path}; else ${missing}; fi`);
   }
+  const runtime = setting('RuntimeDirectory');
+  if (runtime) {
+    // What systemd does for RuntimeDirectory=: a writable /run/<name> with its mode (the mount
+    // point is made on the real /run, as systemd would make the folder).
+    lines.splice(1, 0, `mkdir -p /run/${runtime}`);
+    lines.push(`mount -t tmpfs -o mode=${setting('RuntimeDirectoryMode') ?? '0755'} tmpfs /run/${runtime}`);
+  }
   const umask = setting('UMask');
   if (umask) lines.push(`umask ${umask}`);
   lines.push(`mkdir -m 700 ${shellQuote(stateDir)}`);
   return lines;
+}
+
+/** The unit's ExecStart= arguments after the binary, e.g. "run --share-status". */
+function unitArguments(unit: Unit): string {
+  return value(unit, 'Service', 'ExecStart')!.slice(`${INSTALLED_BINARY} `.length);
 }
 
 function withoutReadWritePaths(unit: Unit): Unit {
@@ -405,7 +423,7 @@ describe.skipIf(!canRebuildSandbox())('the system unit\'s file-system sandbox, r
 
   it('`posture-agent run` starts, writes only its state directory, and stops with exit 0 on SIGTERM', async () => {
     const result = await inSandbox(unit, [
-      `${shellQuote(NODE)} dist/bin/agent.js run --interval 3600 --state-dir ${SANDBOX_STATE_DIR} 2>/tmp/daemon.stderr & daemon=$!`,
+      `${shellQuote(NODE)} dist/bin/agent.js ${unitArguments(unit)} --interval 3600 --state-dir ${SANDBOX_STATE_DIR} 2>/tmp/daemon.stderr & daemon=$!`,
       // If this shell is killed (the test timed out), the daemon goes with it.
       "trap 'kill -KILL $daemon 2>/dev/null; exit 143' TERM INT",
       `i=0; while [ ! -e ${SANDBOX_STATE_DIR}/local-api.json ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done`,
@@ -413,12 +431,14 @@ describe.skipIf(!canRebuildSandbox())('the system unit\'s file-system sandbox, r
       'kill -TERM $daemon',
       'set +e; wait $daemon; echo "exit=$?"',
       `echo "files=$(ls ${SANDBOX_STATE_DIR} | tr '\\n' ' ')"`,
+      'echo "shared=$(stat -c %a /run/posture-agent/local-api-shared.json) $(stat -c %a /run/posture-agent)"',
       'echo "--- stderr"; cat /tmp/daemon.stderr',
       `echo "--- log"; cat ${SANDBOX_STATE_DIR}/agent.log`,
     ]);
     const text = output(result);
     expect(text).toContain('exit=0');
     expect(text).toMatch(/files=.*\blocal-api\.json\b/);
+    expect(text).toContain('shared=644 755');
     expect(text).toMatch(/files=.*\bagent\.log\b/);
     expect(text).toContain('daemon running');
     expect(text).toContain('"msg":"daemon started"');
@@ -522,7 +542,8 @@ for (const [file, label, kind] of [
       const dict = job as Record<string, PlistValue>;
       expect(dict['Label']).toBe(label);
       expect(dict['Program']).toBeUndefined();
-      expect(dict['ProgramArguments']).toEqual(['/usr/local/bin/posture-agent', 'run']);
+      // The system's daemon shares its status with every user's tray; a user's own agent has no one to share with.
+      expect(dict['ProgramArguments']).toEqual(kind === 'LaunchDaemon' ? ['/usr/local/bin/posture-agent', 'run', '--share-status'] : ['/usr/local/bin/posture-agent', 'run']);
       expect(isAbsolutePath((dict['ProgramArguments'] as string[])[0])).toBe(true);
       expect(dict['RunAtLoad']).toBe(true);
       expect(dict['KeepAlive']).toEqual({ SuccessfulExit: false });
@@ -686,6 +707,7 @@ describe('packaging/windows/posture-agent-task.xml (Task Scheduler)', () => {
     const args = textOf('Actions/Exec/Arguments');
     expect(args.split(' ')[0]).toBe('run');
     expect(args).toContain('--state-dir "%ProgramData%\\PostureAgent"');
+    expect(args).toContain('--share-status');
     expect(textOf('Actions/Exec/WorkingDirectory')).toBe('%ProgramFiles%\\Posture Agent');
   });
 
@@ -718,6 +740,11 @@ describe('packaging/windows install and uninstall scripts', () => {
     // The launcher the task runs, as Task Scheduler's 64-bit environment expands it.
     expect(install).toContain("'Posture Agent\\posture-agent.cmd'");
     expect(install).toContain('$env:ProgramW6432');
+    // The state folder closed to all but SYSTEM and Administrators; its shared folder readable by Users (SIDs).
+    expect(install).toContain("$icacls = Join-Path -Path $env:SystemRoot -ChildPath 'System32\\icacls.exe'");
+    expect(install).toMatch(/& \$icacls \$stateDir \/inheritance:r \/grant:r '\*S-1-5-18:\(OI\)\(CI\)F' '\*S-1-5-32-544:\(OI\)\(CI\)F'/);
+    expect(install).toMatch(/& \$icacls \$sharedDir \/grant:r '\*S-1-5-32-545:\(OI\)\(CI\)RX'/);
+    expect(install.indexOf('$icacls $stateDir')).toBeLessThan(install.indexOf('Register-ScheduledTask -TaskName'));
   });
 
   it('never turn input into code', () => {

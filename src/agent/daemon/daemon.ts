@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonState, type DaemonStatus } from '../../api/local-api-types.js';
 import { startLocalApi, type LocalApi } from '../../api/local-api-server.js';
+import { writeSharedStatusFile } from '../../api/shared-status-file.js';
 import type { KeyStore } from '../../attest/key-store.js';
 import { collectPosture, type Host } from '../../collectors/index.js';
 import { verifyResult } from '../../gateway/verify-result.js';
@@ -44,6 +45,8 @@ export interface DaemonDeps {
   watchEnvironment?: boolean;
   /** Told whenever the status may have changed (a check starts or ends, the configuration changes). */
   onChange?: () => void;
+  /** A system daemon publishes its local API here for every local user's tray (status and checks only). */
+  sharedStatusFile?: string;
 }
 
 interface Delivered {
@@ -113,15 +116,21 @@ export class Daemon {
     });
 
     const secret = randomBytes(32).toString('base64url');
+    const sharedSecret = this.#deps.sharedStatusFile === undefined ? undefined : randomBytes(32).toString('base64url');
     this.#api = await startLocalApi({
       host: this.#config.localApiHost,
       port: this.#config.localApiPort,
       secret,
+      ...(sharedSecret === undefined ? {} : { sharedSecret }),
       handlers: { status: () => this.status(), check: () => this.checkNow('local API').then(() => this.status()), token: () => this.currentResult() },
       onError: (error) => log.error({ message: messageOf(error) }, 'local API error'),
     });
     await writePrivateFile(join(stateDir, LOCAL_API_SECRET_FILE), `${secret}\n`);
-    await writePrivateFile(join(stateDir, LOCAL_API_FILE), `${JSON.stringify({ url: this.#api.url, pid: process.pid, startedAt: this.#now().toISOString() })}\n`);
+    const discovery = { url: this.#api.url, pid: process.pid, startedAt: this.#now().toISOString() };
+    await writePrivateFile(join(stateDir, LOCAL_API_FILE), `${JSON.stringify(discovery)}\n`);
+    if (this.#deps.sharedStatusFile !== undefined && sharedSecret !== undefined) {
+      await writeSharedStatusFile(this.#deps.sharedStatusFile, { ...discovery, secret: sharedSecret });
+    }
 
     this.#watchConfigFiles();
     if (this.#deps.watchEnvironment !== false) {
@@ -130,7 +139,10 @@ export class Daemon {
         onResume: (sleptMs) => this.#trigger(`resume after ${Math.round(sleptMs / 1000)} s`),
       });
     }
-    log.info({ version: PRODUCT_VERSION, localApi: this.#api.url, service: this.#config.serviceUrl, intervalSeconds: this.#config.checkIntervalSeconds }, 'daemon started');
+    log.info(
+      { version: PRODUCT_VERSION, localApi: this.#api.url, sharedStatusFile: this.#deps.sharedStatusFile ?? null, service: this.#config.serviceUrl, intervalSeconds: this.#config.checkIntervalSeconds },
+      'daemon started',
+    );
     this.#schedule(0);
   }
 

@@ -4,7 +4,7 @@
  * the way the CLI uses it: through local-api.json and local-api.secret in a private state dir.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { LocalApiClient } from '../../../src/api/local-api-client.js';
 import { startLocalApi, type LocalApi, type LocalApiHandlers } from '../../../src/api/local-api-server.js';
 import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonStatus } from '../../../src/api/local-api-types.js';
+import { readSharedStatusFile, writeSharedStatusFile } from '../../../src/api/shared-status-file.js';
 import { AgentError } from '../../../src/shared/errors.js';
 
 const SECRET = randomBytes(32).toString('base64url');
@@ -425,5 +426,122 @@ describe('LocalApiClient against a server that is not the daemon', () => {
   it('passes a known error code through from a 500', async () => {
     const client = await LocalApiClient.fromStateDir(stateDir);
     await expect(client.status()).rejects.toMatchObject({ code: 'ERR_INTERNAL' });
+  });
+});
+
+describe('local API: the shared secret of a system daemon (status and checks for every local user)', () => {
+  const SHARED = randomBytes(32).toString('base64url');
+  let shared: LocalApi;
+  let handlers: FakeDaemon;
+
+  beforeEach(async () => {
+    handlers = new FakeDaemon();
+    shared = await startLocalApi({ host: '127.0.0.1', port: 0, secret: SECRET, sharedSecret: SHARED, handlers });
+  });
+  afterEach(async () => {
+    await shared.close();
+  });
+
+  const headers = (secret: string): OutgoingHttpHeaders => ({ host: `127.0.0.1:${shared.port}`, authorization: `Bearer ${secret}` });
+
+  it('opens GET /v0/status and POST /v0/check', async () => {
+    expect((await raw(shared.port, { path: '/v0/status', headers: headers(SHARED) })).status).toBe(200);
+    expect((await raw(shared.port, { method: 'POST', path: '/v0/check', headers: headers(SHARED) })).status).toBe(200);
+    expect(handlers.checkCalls).toBe(1);
+  });
+
+  it('never opens the Result: 403 ERR_FORBIDDEN, while the owner\'s secret still gets it', async () => {
+    const refused = await raw(shared.port, { method: 'POST', path: '/v0/token', headers: headers(SHARED) });
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused).code).toBe('ERR_FORBIDDEN');
+    expect(refused.text).not.toContain(CURRENT.result);
+    const owner = await raw(shared.port, { method: 'POST', path: '/v0/token', headers: headers(SECRET) });
+    expect(JSON.parse(owner.text)).toEqual(CURRENT);
+  });
+
+  it('is still refused from a browser or a foreign Host, and a wrong shared secret is 401', async () => {
+    expect((await raw(shared.port, { path: '/v0/status', headers: { ...headers(SHARED), origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await raw(shared.port, { path: '/v0/status', headers: { ...headers(SHARED), host: `evil.example:${shared.port}` } })).status).toBe(403);
+    expect((await raw(shared.port, { path: '/v0/status', headers: headers(`${SHARED.slice(1)}x`) })).status).toBe(401);
+    expect(handlers.statusCalls).toBe(0);
+  });
+
+  it('does not exist unless the daemon was given one', async () => {
+    expect((await raw(api.port, { path: '/v0/status', headers: { host: `127.0.0.1:${api.port}`, authorization: `Bearer ${SHARED}` } })).status).toBe(401);
+  });
+});
+
+describe('the shared status file', () => {
+  let root: string;
+  let folder: string;
+  let file: string;
+  const me = process.getuid?.() ?? 0;
+  const DISCOVERY = { url: 'http://127.0.0.1:41234', pid: 4321, startedAt: '2026-11-22T10:00:00.000Z', secret: 'c2hhcmVkLXNlY3JldC1mb3ItdGVzdHM' };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'posture-shared-'));
+    folder = join(root, 'run', 'posture-agent');
+    file = join(folder, 'local-api-shared.json');
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('is written readable by everyone (0644 in a 0755 folder) whatever the umask, and read back', async () => {
+    const previous = process.umask(0o077);
+    try {
+      await writeSharedStatusFile(file, DISCOVERY);
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
+    expect((await stat(folder)).mode & 0o777).toBe(0o755);
+    expect(await readSharedStatusFile(file, me)).toEqual(DISCOVERY);
+  });
+
+  it('is null when no system daemon publishes one', async () => {
+    expect(await readSharedStatusFile(file, me)).toBeNull();
+  });
+
+  it('is refused when it does not belong to the system user', async () => {
+    await writeSharedStatusFile(file, DISCOVERY);
+    await expect(readSharedStatusFile(file, me + 1)).rejects.toMatchObject({ code: 'ERR_FILE_OWNER' });
+  });
+
+  it('is refused when others could change it or its folder, or when it is a link', async () => {
+    await writeSharedStatusFile(file, DISCOVERY);
+    await chmod(file, 0o666);
+    await expect(readSharedStatusFile(file, me)).rejects.toMatchObject({ code: 'ERR_FILE_PERMISSIONS' });
+    await chmod(file, 0o644);
+    await chmod(folder, 0o777);
+    await expect(readSharedStatusFile(file, me)).rejects.toMatchObject({ code: 'ERR_FILE_PERMISSIONS' });
+    await chmod(folder, 0o755);
+    const link = join(folder, 'link.json');
+    await symlink(file, link);
+    await expect(readSharedStatusFile(link, me)).rejects.toMatchObject({ code: 'ERR_FILE_PERMISSIONS' });
+  });
+
+  it('is refused when it names anything but a loopback address, or has no secret', async () => {
+    await mkdir(folder, { recursive: true, mode: 0o755 });
+    for (const bad of [{ ...DISCOVERY, url: 'http://evil.example:80' }, { ...DISCOVERY, url: 'http://10.0.0.2:41234' }, { ...DISCOVERY, secret: '' }, 'not json']) {
+      await writeFile(file, typeof bad === 'string' ? bad : JSON.stringify(bad), { mode: 0o644 });
+      await expect(readSharedStatusFile(file, me)).rejects.toMatchObject({ code: 'ERR_DAEMON_UNREACHABLE' });
+    }
+  });
+
+  it('lets LocalApiClient read the status and ask for a check, but not get the Result', async () => {
+    const sharedSecret = randomBytes(32).toString('base64url');
+    const handlers = new FakeDaemon();
+    const server = await startLocalApi({ host: '127.0.0.1', port: 0, secret: SECRET, sharedSecret, handlers });
+    try {
+      await writeSharedStatusFile(file, { url: server.url, pid: process.pid, startedAt: DISCOVERY.startedAt, secret: sharedSecret });
+      const client = await LocalApiClient.fromSharedFile(file, me);
+      expect(await client!.status()).toEqual(STATUS);
+      expect((await client!.check()).lastCheckAt).toBe('2026-11-22T10:07:00.000Z');
+      await expect(client!.token()).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+      expect(await LocalApiClient.fromSharedFile(join(folder, 'none.json'), me)).toBeNull();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir, defaultStateDir } from '../../../src/shared/app-dirs.js';
+import { defaultDataDir, defaultStateDir, sharedStatusFile } from '../../../src/shared/app-dirs.js';
 
 describe('default state and data directories', () => {
   it('are per user for users and per system for root / SYSTEM on each OS', () => {
@@ -19,5 +19,14 @@ describe('default state and data directories', () => {
     const system = { ...windowsUser, env: { USERPROFILE: 'C:\\Windows\\System32\\config\\systemprofile', ProgramData: 'C:\\ProgramData' } };
     expect(defaultStateDir(system)).toBe('C:\\ProgramData\\PostureAgent');
     expect(defaultDataDir(system)).toBe('C:\\ProgramData\\PostureService');
+  });
+
+  it('puts the system daemon\'s shared status file where only the system writes and every user reads', () => {
+    expect(sharedStatusFile('linux', {})).toBe('/run/posture-agent/local-api-shared.json');
+    expect(sharedStatusFile('darwin', {})).toBe('/var/run/posture-agent/local-api-shared.json');
+    expect(sharedStatusFile('win32', { ProgramData: 'D:\\ProgramData' })).toBe('D:\\ProgramData\\PostureAgent\\shared\\local-api-shared.json');
+    // The same file the system daemon's state folder holds on Windows (install-task.ps1 opens only "shared" to Users).
+    const system = { platform: 'win32' as const, env: { USERPROFILE: 'C:\\Windows\\System32\\config\\systemprofile', ProgramData: 'C:\\ProgramData' }, uid: undefined, home: 'C:\\' };
+    expect(sharedStatusFile('win32', system.env).startsWith(`${defaultStateDir(system)}\\shared\\`)).toBe(true);
   });
 });
