@@ -14,28 +14,11 @@ import { startLocalApi, type LocalApi, type LocalApiHandlers } from '../../../sr
 import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonStatus } from '../../../src/api/local-api-types.js';
 import { readSharedStatusFile, writeSharedStatusFile } from '../../../src/api/shared-status-file.js';
 import { AgentError } from '../../../src/shared/errors.js';
+import { daemonStatus } from '../../support/daemon-status.js';
 
 const SECRET = randomBytes(32).toString('base64url');
 
-const STATUS: DaemonStatus = {
-  state: 'compliant',
-  deviceId: 'device-1',
-  service: 'https://posture.example.com',
-  enrolled: true,
-  lastCheckAt: '2026-11-22T10:00:00.000Z',
-  lastDeliveryAt: '2026-11-22T10:00:01.000Z',
-  nextCheckAt: '2026-11-22T10:05:00.000Z',
-  checking: false,
-  policy: 'default@3',
-  earStatus: 'affirming',
-  tiers: ['basic', 'strict'],
-  verdicts: [],
-  resultExpiresAt: '2026-11-22T11:00:00.000Z',
-  lastError: null,
-  consecutiveFailures: 0,
-  report: null,
-  warnings: [],
-};
+const STATUS: DaemonStatus = daemonStatus();
 
 const CURRENT: CurrentResult = { result: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZXZpY2UtMSJ9.c2ln', expiresAt: '2026-11-22T11:00:00.000Z' };
 
