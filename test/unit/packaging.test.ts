@@ -320,7 +320,17 @@ function sandboxScript(unit: Unit, stateDir: string): string[] {
     for (const target of mounts) if (under(target, '/sys/fs/cgroup')) readOnly(target, false);
   }
   if (isTrue(setting('ProtectKernelModules'))) lines.push('if [ -d /usr/lib/modules ]; then mount -t tmpfs -o ro,mode=000 tmpfs /usr/lib/modules; fi');
-  if (isTrue(setting('PrivateTmp'))) lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=1777 tmpfs /var/tmp');
+  if (isTrue(setting('PrivateTmp'))) {
+    // A checkout under /tmp (CI may clone there) would vanish under the private /tmp: it is moved
+    // aside and back, so the agent runs from where it is; the installed agent lives in /opt.
+    const hidden = ['/tmp', '/var/tmp'].find((folder) => under(ROOT, folder));
+    if (hidden) {
+      lines.splice(1, 0, `mkdir -p ${SANDBOX_ROOT_HOLDER}`);
+      lines.push(`mount --no-mtab --bind ${shellQuote(ROOT)} ${SANDBOX_ROOT_HOLDER}`);
+    }
+    lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=1777 tmpfs /var/tmp');
+    if (hidden) lines.push(`mkdir -p ${shellQuote(ROOT)}`, `mount --no-mtab --move ${SANDBOX_ROOT_HOLDER} ${shellQuote(ROOT)}`);
+  }
   for (const entry of list(unit, 'Service', 'ReadWritePaths')) {
     const optional = entry.startsWith('-');
     const path = shellQuote(entry.replace(/^-/, ''));
@@ -357,6 +367,8 @@ async function inSandbox(unit: Unit, payload: string[]): Promise<Completed> {
 }
 
 const SANDBOX_STATE_DIR = '/tmp/posture-agent-state';
+/** Where a checkout under /tmp waits while the sandbox's private /tmp is mounted (host /run is a tmpfs). */
+const SANDBOX_ROOT_HOLDER = '/run/posture-agent-sandbox-root';
 /** Each sandboxed run's limit, inside the test's own (SANDBOX_TEST_MS). */
 const SANDBOX_RUN_MS = 45_000;
 const SANDBOX_TEST_MS = 60_000;
