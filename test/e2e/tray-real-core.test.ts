@@ -33,6 +33,7 @@ import { healthyLinux, type LinuxScript } from '../fixtures/linux/healthy-linux.
 import { launchChromium, openWindowPage, RENDERER_DIR, waitForWindow, type WindowPage } from '../support/chromium.js';
 import { createFakeSurface, type FakeSurface, type FakeWindow } from '../support/fake-electron.js';
 import { createFakeHost } from '../support/fake-host.js';
+import { until } from '../support/until.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ARTIFACTS = join(ROOT, 'test-artifacts/tray');
@@ -203,16 +204,6 @@ async function startTray(host: Host, now?: () => Date): Promise<RunningTray> {
   return tray;
 }
 
-/** Waits (up to 15 s) until the condition holds. */
-async function until<T>(what: string, probe: () => Promise<T | null | false> | T | null | false): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The daemon's status once no check runs and it is in this state. */
 function settledIn(tray: RunningTray, state: DaemonStatus['state']): DaemonStatus | null {

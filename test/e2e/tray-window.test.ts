@@ -23,6 +23,7 @@ import {
   TRAY_VIEWS,
   trayView,
 } from '../support/tray-views.js';
+import { until } from '../support/until.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/tray');
 
@@ -164,14 +165,6 @@ async function focusedId(page: Page): Promise<string> {
   return page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? '');
 }
 
-/** Waits (up to 5 s) until the condition holds in Node, polling the page. */
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function expectClean(window: WindowPage): void {
   expect(window.problems()).toEqual([]);

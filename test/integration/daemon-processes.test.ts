@@ -7,16 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalApiClient } from '../../src/api/local-api-client.js';
 import type { DaemonStatus } from '../../src/api/local-api-types.js';
 import { AGENT_BIN, runAgent, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
+import { until } from '../support/until.js';
 
-async function until<T>(what: string, probe: () => Promise<T | null>, deadlineMs = 20_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the daemon and the service in separate processes', () => {
   let serviceDir: Awaited<ReturnType<typeof tempDir>>;

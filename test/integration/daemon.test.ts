@@ -19,6 +19,7 @@ import { LINUX_COMMANDS } from '../../src/exec/commands-linux.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
 import { healthyLinux, type LinuxScript } from '../fixtures/linux/healthy-linux.js';
 import { createFakeHost } from '../support/fake-host.js';
+import { until } from '../support/until.js';
 
 const POLICY = `
 id: daemon-test
@@ -59,15 +60,6 @@ function ufwLaptop(): LinuxScript {
   return script;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, deadlineMs = 15_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Agent {
   daemon: Daemon;
@@ -173,7 +165,7 @@ describe('the agent daemon', () => {
     const changed = await until('the service to see the firewall off', async () => {
       const appraisal = await latestAppraisal(agent.deviceId);
       return appraisal?.status === 'noncompliant' ? appraisal : null;
-    }, 5_000);
+    }, { deadlineMs: 5_000 });
     expect(changed.verdicts.find((verdict) => verdict.id === 'fw')).toMatchObject({ status: 'fail', blocking: true });
     await until('the daemon to show it', () => agent.daemon.status().state === 'noncompliant');
   });
@@ -233,7 +225,7 @@ describe('the agent daemon', () => {
     const delivered = await until('delivery after the outage', async () => {
       const appraisal = await latestAppraisal(agent.deviceId);
       return appraisal && appraisal.createdAt >= back ? appraisal : null;
-    }, 10_000);
+    }, { deadlineMs: 10_000 });
     expect(delivered.status).toBe('noncompliant');
     expect(delivered.posture.firewall.status).toBe('disabled');
     await until('the daemon to recover', () => agent.daemon.status().consecutiveFailures === 0 || null);
@@ -247,7 +239,7 @@ describe('the agent daemon', () => {
     await until('the missing enrolment to surface', () => agent.daemon.status().lastError?.code === 'ERR_NOT_ENROLLED' || null);
     expect(agent.daemon.status()).toMatchObject({ state: 'unknown', enrolled: false });
     await writeFile(configFile, JSON.stringify({ serviceUrl, enrollmentToken: await token() }));
-    await until('enrolment after the change', () => agent.daemon.status().lastDeliveryAt, 10_000);
+    await until('enrolment after the change', () => agent.daemon.status().lastDeliveryAt, { deadlineMs: 10_000 });
     expect(agent.daemon.status()).toMatchObject({ enrolled: true, service: serviceUrl, lastError: null });
     await rm(configDir, { recursive: true, force: true });
   });
