@@ -20,7 +20,8 @@ export async function readFailingSince(stateDir: string): Promise<FailingSinceBy
     const parsed = stateSchema.safeParse(JSON.parse(await readFile(join(stateDir, FILE_NAME), 'utf8')));
     return parsed.success ? parsed.data : {};
   } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT' || error instanceof SyntaxError) return {};
+    // ENOTDIR: a part of the path is a file, so there is no memory there either.
+    if (systemErrorCode(error) === 'ENOENT' || systemErrorCode(error) === 'ENOTDIR' || error instanceof SyntaxError) return {};
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import type { Evaluation, Policy } from '../policy/types.js';
 import { isAgentError, messageOf } from '../shared/errors.js';
 import type { PostureReport } from '../shared/report.js';
 import { readFailingSince, writeFailingSince, type FailingSinceByPolicy } from './grace-state.js';
+import { stateDirError } from './state-dir.js';
 
 export interface CheckInput {
   host: Host;
@@ -20,8 +21,15 @@ export interface CheckInput {
 export interface CheckOutput {
   report: PostureReport;
   evaluation: Evaluation;
-  /** Things the user should know that did not stop the check (printed on stderr). */
+  /** Things the user should know that did not stop the check (printed on stderr), each ending with its [ERR_*] code. */
   notes: string[];
+}
+
+/** The grace memory could not be read or saved: the check stands, but deadlines count from this check. */
+function memoryNote(stateDir: string, error: unknown): string {
+  const code = isAgentError(error) ? error.code : 'ERR_STATE_DIR';
+  const why = isAgentError(error) ? error.message : stateDirError(stateDir, error).message;
+  return `The grace-period memory was not kept, so grace deadlines count from this check: ${why} [${code}]`;
 }
 
 export async function runCheck(input: CheckInput): Promise<CheckOutput> {
@@ -32,7 +40,12 @@ export async function runCheck(input: CheckInput): Promise<CheckOutput> {
       (id) => ({ id, error: null }),
       (error: unknown) => ({ id: null, error }),
     ),
-    input.stateDir ? readFailingSince(input.stateDir).catch((): FailingSinceByPolicy => ({})) : Promise.resolve<FailingSinceByPolicy>({}),
+    input.stateDir
+      ? readFailingSince(input.stateDir).catch((error: unknown): FailingSinceByPolicy => {
+          notes.push(memoryNote(input.stateDir!, error));
+          return {};
+        })
+      : Promise.resolve<FailingSinceByPolicy>({}),
   ]);
   const report = await collectPosture(input.host, { ...input.collect, deviceId: deviceId.id, now });
   if (deviceId.error !== null) {
@@ -47,7 +60,8 @@ export async function runCheck(input: CheckInput): Promise<CheckOutput> {
     try {
       await writeFailingSince(input.stateDir, { ...memory, [input.policy.id]: evaluation.failingSince });
     } catch (error) {
-      notes.push(`Could not save check state in ${input.stateDir} (${messageOf(error)}); grace periods will count from the next check.`);
+      // One note is enough when reading already failed for the same reason.
+      if (notes.length === 0) notes.push(memoryNote(input.stateDir, error));
     }
   }
   return { report, evaluation, notes };

@@ -17,7 +17,10 @@ import type { CurrentResult, DaemonStatus } from './local-api-types.js';
 
 export interface LocalApiHandlers {
   status(): DaemonStatus;
-  /** Runs a check now (or joins the one running) and answers when it is done. */
+  /**
+   * Runs a check now (or joins the one running) and answers when it is done; within the spacing
+   * of checks asked for, answers the status at once (its checkNotBefore says until when).
+   */
   check(): Promise<DaemonStatus>;
   token(): CurrentResult | null;
 }

@@ -30,6 +30,11 @@ export interface DaemonStatus {
   lastDeliveryAt: string | null;
   nextCheckAt: string | null;
   checking: boolean;
+  /**
+   * Until when a check asked for (POST /v0/check) does not start one of its own: at most one starts
+   * per 10 s, and asks in between are answered by the next check. Null: one may start now.
+   */
+  checkNotBefore: string | null;
   /** `policy-id@version` of the latest Result. */
   policy: string | null;
   earStatus: EarStatus | null;

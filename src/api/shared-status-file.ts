@@ -5,10 +5,11 @@
  * (root / SYSTEM) may write it or its folder, and a reader refuses it otherwise, so another user
  * cannot point the tray at a server of their own.
  */
-import { chmod, lstat, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, lstat, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../shared/atomic-write.js';
 import { AgentError, systemErrorCode } from '../shared/errors.js';
+import { makeDirectory } from '../shared/make-directory.js';
 import type { SharedLocalApiDiscovery } from './local-api-types.js';
 
 const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/;
@@ -17,9 +18,19 @@ export function isLoopbackUrl(url: unknown): url is string {
   return typeof url === 'string' && LOOPBACK_URL.test(url);
 }
 
+/**
+ * Writes the file (0644). Folders it has to create are made 0755 whatever the umask; a folder that
+ * exists is never changed (it may be /tmp with its sticky bit, or closed on purpose).
+ */
 export async function writeSharedStatusFile(path: string, discovery: SharedLocalApiDiscovery): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  if (process.platform !== 'win32') await chmod(dirname(path), 0o755);
+  const folder = resolve(dirname(path));
+  const created = await makeDirectory(folder, 0o755);
+  if (created !== undefined && process.platform !== 'win32') {
+    for (let current = folder; ; current = dirname(current)) {
+      await chmod(current, 0o755);
+      if (current === created || dirname(current) === current) break;
+    }
+  }
   await writeFileAtomic(path, `${JSON.stringify(discovery)}\n`, { mode: 0o644 });
 }
 

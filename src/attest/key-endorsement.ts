@@ -11,6 +11,7 @@ import { verifyEs256 } from './compact-jws.js';
 import { decodeEat, type HeaderCodes } from './eat-header.js';
 import type { Es256Key } from './es256-key.js';
 import { EAT_MEDIA_TYPE } from './profiles.js';
+import { ATTESTATION_TIME_CODES, checkTokenLifetime } from './token-lifetime.js';
 
 export const KEY_ENDORSEMENT_PROFILE = 'tag:posture-agent,2026:key-rotation/v1';
 const LIFETIME_SECONDS = 120;
@@ -70,10 +71,12 @@ export function verifyKeyEndorsement(token: unknown, check: EndorsementCheck): v
   if (typeof payload['aud'] !== 'string' || !accepted.includes(payload['aud'])) refuse('ERR_ATTESTATION_AUDIENCE', 'The key endorsement is meant for another service.');
   if (payload['new_kid'] !== check.newKid) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The key endorsement endorses another key.');
   if (payload['eat_nonce'] !== check.nonce) refuse('ERR_ATTESTATION_NONCE', 'The key endorsement answers another challenge.');
-  const now = (check.now ?? new Date()).getTime() / 1000;
-  const exp = payload['exp'];
-  const iat = payload['iat'];
-  if (typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > LIFETIME_SECONDS) refuse('ERR_ATTESTATION_LIFETIME', 'The key endorsement lifetime is not valid.');
-  if (exp <= now - 30) refuse('ERR_ATTESTATION_EXPIRED', 'The key endorsement has expired.');
-  if (iat > now + 30) refuse('ERR_ATTESTATION_NOT_YET_VALID', 'The key endorsement was issued in the future.');
+  checkTokenLifetime(payload, {
+    name: 'The key endorsement',
+    maxLifetimeSeconds: LIFETIME_SECONDS,
+    maxAgeSeconds: LIFETIME_SECONDS,
+    now: check.now ?? new Date(),
+    codes: ATTESTATION_TIME_CODES,
+    futureHint: ': check the device clock',
+  });
 }

@@ -16,10 +16,11 @@ import { decodeEat, type HeaderCodes } from './eat-header.js';
 import { publicKeyFromJwk, publicJwkSchema, type PublicJwk } from './jwk.js';
 import { isValidNonce } from './nonce.js';
 import { EVIDENCE_MAX_LIFETIME_SECONDS, EVIDENCE_PROFILE } from './profiles.js';
+import { ATTESTATION_TIME_CODES, CLOCK_TOLERANCE_SECONDS, checkTokenLifetime, type TokenTimes } from './token-lifetime.js';
 
 export const DEFAULT_MAX_EVIDENCE_BYTES = 64 * 1024;
 export const DEFAULT_MAX_AGE_SECONDS = EVIDENCE_MAX_LIFETIME_SECONDS;
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = CLOCK_TOLERANCE_SECONDS;
 
 export interface EvidenceVerificationOptions {
   /** This service's base URL (or its equivalent URLs): the only audiences accepted. */
@@ -67,13 +68,6 @@ function stringClaim(payload: JsonObject, name: string, maxLength = 256): string
   return value;
 }
 
-function timeClaim(payload: JsonObject, name: 'iat' | 'exp'): number {
-  const value = payload[name];
-  if (value === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', `The Evidence has no ${name} claim.`);
-  if (typeof value !== 'number' || !Number.isFinite(value)) refuse('ERR_ATTESTATION_CLAIM_INVALID', `The Evidence's ${name} claim is not a NumericDate.`);
-  return value;
-}
-
 async function verificationKey(options: EvidenceVerificationOptions, kid: string, deviceId: string): Promise<KeyObject> {
   const key = await options.resolveKey(kid, deviceId);
   if (key === null) refuse('ERR_ATTESTATION_KEY_UNKNOWN', `No enrolled key ${kid} for device ${deviceId}.`);
@@ -83,18 +77,16 @@ async function verificationKey(options: EvidenceVerificationOptions, kid: string
   return publicKeyFromJwk(jwk.data);
 }
 
-function checkTimes(payload: JsonObject, options: EvidenceVerificationOptions): { issuedAt: number; expiresAt: number } {
-  const now = (options.now ?? new Date()).getTime() / 1000;
-  const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
-  const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
-  const issuedAt = timeClaim(payload, 'iat');
-  const expiresAt = timeClaim(payload, 'exp');
-  if (expiresAt <= issuedAt) refuse('ERR_ATTESTATION_LIFETIME', 'The Evidence expires before it was issued.');
-  if (expiresAt - issuedAt > EVIDENCE_MAX_LIFETIME_SECONDS) refuse('ERR_ATTESTATION_LIFETIME', `The Evidence lives ${expiresAt - issuedAt} s; at most ${EVIDENCE_MAX_LIFETIME_SECONDS} s are allowed.`);
-  if (issuedAt > now + tolerance) refuse('ERR_ATTESTATION_NOT_YET_VALID', 'The Evidence was issued in the future: check the device clock.');
-  if (expiresAt <= now - tolerance) refuse('ERR_ATTESTATION_EXPIRED', 'The Evidence has expired.');
-  if (now - issuedAt > maxAge + tolerance) refuse('ERR_ATTESTATION_EXPIRED', `The Evidence is older than ${maxAge} s.`);
-  return { issuedAt, expiresAt };
+function checkTimes(payload: JsonObject, options: EvidenceVerificationOptions): TokenTimes {
+  return checkTokenLifetime(payload, {
+    name: 'The Evidence',
+    maxLifetimeSeconds: EVIDENCE_MAX_LIFETIME_SECONDS,
+    maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS,
+    now: options.now ?? new Date(),
+    toleranceSeconds: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    codes: ATTESTATION_TIME_CODES,
+    futureHint: ': check the device clock',
+  });
 }
 
 function checkAudience(payload: JsonObject, audience: string | readonly string[]): void {

@@ -8,12 +8,21 @@ import { AgentError, type ErrorCode } from '../shared/errors.js';
 import { verifyEs256, type JsonObject } from './compact-jws.js';
 import { decodeEat, type HeaderCodes } from './eat-header.js';
 import { RESULT_PROFILE } from './profiles.js';
+import { CLOCK_TOLERANCE_SECONDS, checkTokenLifetime, type LifetimeRule } from './token-lifetime.js';
 import { EAR_STATUSES, type ResultCheck } from './result-claims.js';
 import type { EarStatus } from '../policy/types.js';
 
 export const DEFAULT_MAX_RESULT_BYTES = 16 * 1024;
 /** Results live 600 s by default; anything claiming more than a day is refused. */
 export const MAX_RESULT_LIFETIME_SECONDS = 86_400;
+
+const RESULT_TIME_CODES: LifetimeRule['codes'] = {
+  missing: 'ERR_RESULT_CLAIM_INVALID',
+  invalid: 'ERR_RESULT_CLAIM_INVALID',
+  lifetime: 'ERR_RESULT_CLAIM_INVALID',
+  notYetValid: 'ERR_RESULT_NOT_YET_VALID',
+  expired: 'ERR_RESULT_EXPIRED',
+};
 
 export interface ResultVerificationOptions {
   issuer: string;
@@ -65,11 +74,6 @@ function texts(payload: JsonObject, name: string): string[] {
   return value;
 }
 
-function numeric(payload: JsonObject, name: string): number {
-  const value = payload[name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : invalid(name);
-}
-
 function checks(payload: JsonObject): ResultCheck[] {
   const value = payload['posture_checks'];
   if (!Array.isArray(value) || value.length > 64) invalid('posture_checks');
@@ -96,13 +100,14 @@ export function verifyResultToken(token: unknown, options: ResultVerificationOpt
   const aud = payload['aud'];
   if (!(Array.isArray(aud) ? aud : [aud]).includes(options.audience)) refuse('ERR_RESULT_AUDIENCE', `The Result is meant for ${JSON.stringify(aud)}, not ${options.audience}.`);
 
-  const now = (options.now ?? new Date()).getTime() / 1000;
-  const tolerance = options.clockToleranceSeconds ?? 30;
-  const issuedAt = numeric(payload, 'iat');
-  const expiresAt = numeric(payload, 'exp');
-  if (expiresAt <= issuedAt || expiresAt - issuedAt > MAX_RESULT_LIFETIME_SECONDS) refuse('ERR_RESULT_CLAIM_INVALID', 'The Result\'s lifetime is not plausible.');
-  if (issuedAt > now + tolerance) refuse('ERR_RESULT_NOT_YET_VALID', 'The Result was issued in the future.');
-  if (expiresAt <= now - tolerance) refuse('ERR_RESULT_EXPIRED', 'The Result has expired: the device must check in again.');
+  const { issuedAt, expiresAt } = checkTokenLifetime(payload, {
+    name: 'The Result',
+    maxLifetimeSeconds: MAX_RESULT_LIFETIME_SECONDS,
+    now: options.now ?? new Date(),
+    toleranceSeconds: options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS,
+    codes: RESULT_TIME_CODES,
+    expiredHint: ': the device must check in again',
+  });
 
   const status = payload['ear_status'];
   if (!EAR_STATUSES.includes(status as EarStatus)) invalid('ear_status');

@@ -14,7 +14,7 @@ import { enrollDevice, submitPosture, type CheckInDeps } from '../agent/check-in
 import { requireEnrollment, writeEnrollment } from '../agent/enrollment.js';
 import { ServiceClient } from '../agent/service-client.js';
 import { loadAgentConfig } from '../agent/config/load-config.js';
-import type { ConfigLayer } from '../agent/config/agent-config.js';
+import { redactUrlText, type ConfigLayer } from '../agent/config/agent-config.js';
 import { BoundedLogFile } from '../agent/daemon/bounded-log.js';
 import { Daemon } from '../agent/daemon/daemon.js';
 import { LocalApiClient } from '../api/local-api-client.js';
@@ -23,6 +23,8 @@ import { formatStatus } from './format-status.js';
 import { join } from 'node:path';
 import { loadPolicy } from '../agent/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
+import { prepareStateDir } from '../agent/state-dir.js';
+import { ServiceResultVerifier } from '../agent/verify-service-result.js';
 import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
 import type { CliIo } from './cli-io.js';
@@ -53,13 +55,13 @@ export function resolveStateDir(options: StateDirOption, facts: ProcessFacts): s
   return options.stateDir ?? defaultStateDir(facts);
 }
 
-/** An http(s) URL without credentials, fragment or query, as the service's base URL. */
+/** An http(s) URL without credentials, fragment or query, as the service's base URL. Messages never repeat credentials. */
 export function parseServiceUrl(text: string, flag: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw usageError(`${flag} must be a URL such as https://posture.example.com, not "${text}".`);
+    throw usageError(`${flag} must be a URL such as https://posture.example.com, not "${redactUrlText(text)}".`);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
     throw usageError(`${flag} must be an http(s) URL without credentials, query or fragment.`);
@@ -167,18 +169,22 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
 
   program
     .command('submit')
-    .description('one round trip to the enrolled service (challenge, Evidence, Result); prints the Result JWT')
+    .description('one round trip to the enrolled service (challenge, Evidence, Result); prints the Result JWT once it verifies as the daemon\'s would')
     .option('--json', 'print the Result with the service\'s verdicts as JSON')
+    .option('--config <file>', 'your configuration file, for resultAudience (default: config.json in the state directory)')
     .addOption(stateDirOption())
-    .action(async (options: { json?: boolean } & StateDirOption) => {
+    .action(async (options: { json?: boolean; config?: string } & StateDirOption) => {
       const stateDir = resolveStateDir(options, deps.facts);
       const enrollment = await requireEnrollment(stateDir);
-      const checkedIn = await submitPosture(checkInDeps(stateDir, enrollment.server));
+      const checkIn = checkInDeps(stateDir, enrollment.server);
+      const { config } = await loadAgentConfig({ host: checkIn.host, env: deps.facts.env, flags: {}, userConfigFile: options.config ?? join(stateDir, 'config.json') });
+      const checkedIn = await submitPosture(checkIn);
       if (checkedIn.rotatedTo) {
         await writeEnrollment(stateDir, { ...enrollment, kid: checkedIn.rotatedTo });
         deps.io.stderr(`posture-agent: the service accepted the new key ${checkedIn.rotatedTo}; the old key was deleted.\n`);
       }
       const { response } = checkedIn;
+      await new ServiceResultVerifier().verify(response.result, { server: enrollment.server, audience: config.resultAudience, ...(deps.now ? { now: deps.now() } : {}) });
       deps.io.stdout(options.json ? `${JSON.stringify(response, null, 2)}\n` : `${response.result}\n`);
     });
 
@@ -203,6 +209,8 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       const loadConfig = () =>
         loadAgentConfig({ host, env: deps.facts.env, flags, userConfigFile: options.config ?? join(stateDir, 'config.json') });
       const { config } = await loadConfig();
+      // Before anything is written or listens: a state directory this user cannot write is one clear line.
+      await prepareStateDir(stateDir);
       const logFile = new BoundedLogFile({ path: join(stateDir, 'agent.log') });
       const log = pino(
         { level: config.logLevel, base: { service: 'posture-agent' }, redact: { paths: ['token', 'enrollmentToken', 'result', 'secret', 'authorization'], censor: '[redacted]' } },
@@ -233,7 +241,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .action(async (options: { json?: boolean } & StateDirOption) => {
       const client = await LocalApiClient.fromStateDir(resolveStateDir(options, deps.facts));
       const status = await client.status();
-      deps.io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      deps.io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, deps.io.color));
       outcome.exitCode = status.state === 'compliant' || status.state === 'warning' ? EXIT_OK : EXIT_NOT_COMPLIANT;
     });
 

@@ -15,7 +15,8 @@ import { ServiceKeys } from '../server/service-keys.js';
 import { startService, type RunningService } from '../server/start-service.js';
 import { openStore } from '../server/store/open-store.js';
 import type { ApiKeyRole, Store } from '../server/store/store.js';
-import { DeviceDirectory } from '../server/device-directory.js';
+import { DeviceDirectory, type Actor } from '../server/device-directory.js';
+import { redactUrl } from '../shared/redact.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_OK, runCli, usageError, type CommandOutcome } from './run-cli.js';
 
@@ -24,6 +25,8 @@ export interface ServiceCliDeps {
   facts: ProcessFacts;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` then shuts down gracefully. */
   stopSignal: () => Promise<string>;
+  /** Calls `reload` whenever the process is asked to reload (SIGHUP); returns how to stop listening. */
+  reloadSignal?: (reload: () => void) => () => void;
   /** Tells the caller the service is up (tests use it to learn the address). */
   onListening?: (service: RunningService) => void;
   now?: () => Date;
@@ -61,11 +64,18 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
   const { io } = deps;
   const now = () => deps.now?.() ?? new Date();
   const dataDirOf = (flags: StoreFlags) => flags.dataDir ?? defaultDataDir(deps.facts);
+  const operator = (): Actor => ({ actor: `cli:${deps.facts.userName ?? deps.facts.env['USER'] ?? 'unknown'}`, source: null });
 
-  async function withStore<T>(flags: StoreFlags, work: (store: Store) => Promise<T>): Promise<T> {
+  /**
+   * Opens the database the flags name and says which on stderr. Only commands that make something
+   * (tokens, API keys) may create a missing SQLite file: a read or a device action on an empty
+   * database would only mislead.
+   */
+  async function withStore<T>(flags: StoreFlags, work: (store: Store) => Promise<T>, access: { create: boolean } = { create: false }): Promise<T> {
     const database = flags.database ?? `sqlite:${join(dataDirOf(flags), 'posture.db')}`;
     if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(database)) throw usageError('--database must be sqlite:PATH or postgres://USER@HOST/DB.');
-    const store = await openStore(database);
+    const store = await openStore(database, { mustExist: !access.create });
+    io.stderr(`posture-service: database ${redactUrl(database)}\n`);
     try {
       await store.migrate();
       return await work(store);
@@ -79,11 +89,11 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .version(PRODUCT_VERSION, '-V, --version')
     .helpCommand(false);
 
-  const serve = program.command('serve').description('run the policy service (JSON logs on stdout; stops gracefully on SIGINT/SIGTERM)');
+  const serve = program.command('serve').description('run the policy service (JSON logs on stdout; stops gracefully on SIGINT/SIGTERM; SIGHUP reloads the policy and signing keys)');
   const describe: Record<keyof ServeFlags, string> = {
     host: 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface, behind TLS)',
     port: 'port to listen on (default 8080)',
-    url: 'public base URL: Evidence audience and Result issuer (default http://localhost:PORT)',
+    url: 'public base URL: Evidence audience and Result issuer (default http://HOST:PORT, the address it listens on)',
     database: 'sqlite:PATH or postgres://USER@HOST/DB (default: sqlite in the data directory)',
     dataDir: 'where the database, signing keys and state live',
     policy: 'policy file (YAML or JSON); default: the built-in policy',
@@ -93,6 +103,9 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     trustProxy: 'take the client address from X-Forwarded-For (only behind your own proxy)',
     authzRateLimit: 'forward-auth requests per second per client address (default 5000; 0: off)',
     challengeRateLimit: 'challenge and enrolment requests per second per client address (default 100; 0: off)',
+    maxConnectionsPerAddress: 'open connections per client address (default 256; 0: off); more are closed at once',
+    maxConnections: 'open connections in all (default 10000; 0: off); keep it below the open-file limit',
+    requestTimeout: 'time for a request\'s headers and body to arrive before it is answered 408 and closed (default 15s)',
   };
   for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
     const takesValue = key !== 'trustProxy';
@@ -109,8 +122,14 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
       if (code === 'EACCES') throw new AgentError('ERR_CONFIG_INVALID', `Not allowed to listen on ${config.host}:${config.port}; use a port above 1023 or run with the right privileges.`);
       throw error;
     }
+    io.stderr(
+      `posture-service: listening on ${running.address}; Results are signed as ${running.publicUrl}` +
+        `${config.publicUrl === null ? ' (agents enrol with --server set to exactly this URL; give --url for a public name)' : ''}.\n`,
+    );
     deps.onListening?.(running);
+    const stopReloading = deps.reloadSignal?.(() => void running.reload());
     const signal = await deps.stopSignal();
+    stopReloading?.();
     running.app.log.info({ signal }, 'shutting down');
     await running.close();
   });
@@ -136,6 +155,7 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
           createdAt,
           note: flags.note ?? null,
         }),
+        { create: true },
       );
       io.stdout(`${secret.secret}\n`);
     });
@@ -163,7 +183,7 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .addOption(databaseOption())
     .action(async (flags: StoreFlags & { role: ApiKeyRole; name: string }) => {
       const secret = newSecret(API_KEY_PREFIX);
-      await withStore(flags, (store) => store.createApiKey({ id: secret.id, keyHash: secret.hash, role: flags.role, name: flags.name, createdAt: now(), revokedAt: null }));
+      await withStore(flags, (store) => store.createApiKey({ id: secret.id, keyHash: secret.hash, role: flags.role, name: flags.name, createdAt: now(), revokedAt: null }), { create: true });
       io.stdout(`${secret.secret}\n`);
     });
 
@@ -200,8 +220,45 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .addOption(dataDirOption())
     .addOption(databaseOption())
     .action(async (id: string, flags: StoreFlags & { reason?: string }) => {
-      const device = await withStore(flags, (store) => directory(store).revoke(id, flags.reason ?? null));
+      const device = await withStore(flags, (store) => directory(store).revoke(id, flags.reason ?? null, operator()));
       io.stdout(`Revoked ${device.id} at ${device.revokedAt}.\n`);
+    });
+  devices
+    .command('restore <id>')
+    .description('undo a revocation: the device attests and is decided on again with its key (audited)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (id: string, flags: StoreFlags) => {
+      const device = await withStore(flags, (store) => directory(store).restore(id, operator()));
+      io.stdout(`Restored ${device.id}: its next appraisal decides its access again.\n`);
+    });
+  devices
+    .command('reset <id>')
+    .description('let this device enrol a new key with an enrolment token, once (a re-installed laptop; audited)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (id: string, flags: StoreFlags) => {
+      const device = await withStore(flags, (store) => directory(store).reset(id, operator()));
+      io.stdout(`Reset ${device.id}: its next enrolment with a token replaces key ${device.kid}.\n`);
+    });
+
+  program
+    .command('audit')
+    .description('administrative actions, newest first: who, when, what, from where')
+    .option('--device <id>', 'only this device')
+    .option('--limit <n>', 'how many entries (default 100)', positiveInteger('--limit'), 100)
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { device?: string; limit: number; json?: boolean }) => {
+      const entries = await withStore(flags, async (store) =>
+        flags.device === undefined ? directory(store).audit(flags.limit) : (await directory(store).show(flags.device)).audit.slice(0, flags.limit));
+      if (flags.json) return io.stdout(`${JSON.stringify({ entries }, null, 2)}\n`);
+      if (entries.length === 0) return io.stdout('No administrative actions are recorded.\n');
+      for (const entry of entries) {
+        const detail = entry.detail ? `  ${Object.entries(entry.detail).map(([key, value]) => `${key}=${value ?? '-'}`).join(' ')}` : '';
+        io.stdout(`${entry.at}  ${entry.action}  ${entry.deviceId ?? '-'}  by ${entry.actor}${entry.source ? ` from ${entry.source}` : ''}${detail}\n`);
+      }
     });
 
   const keys = program.command('keys').description('the service\'s Result signing keys');

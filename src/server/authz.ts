@@ -21,7 +21,7 @@ export interface AuthzOptions {
   keys: ServiceKeys;
   issuer: string;
   audience: string;
-  /** The policy's tiers: asking for another one is a configuration error (400). */
+  /** The policy's tiers: asking for another one is a configuration error (400). Replaced on reload (setTiers). */
   tiers: ReadonlySet<string>;
   revocations: RevocationCache;
   clock?: () => Date;
@@ -33,15 +33,26 @@ export class AuthzEngine {
   readonly #clock: () => Date;
   readonly #cache = new Map<string, VerifiedResult>();
   readonly #maxCached: number;
+  #tiers: ReadonlySet<string>;
 
   constructor(options: AuthzOptions) {
     this.#options = options;
+    this.#tiers = new Set(options.tiers);
     this.#clock = options.clock ?? (() => new Date());
     this.#maxCached = options.maxCachedResults ?? 50_000;
   }
 
   get cachedResults(): number {
     return this.#cache.size;
+  }
+
+  get tiers(): ReadonlySet<string> {
+    return this.#tiers;
+  }
+
+  /** The tiers of a reloaded policy; decisions already made are not affected, the next one uses these. */
+  setTiers(tiers: Iterable<string>): void {
+    this.#tiers = new Set(tiers);
   }
 
   #verified(token: string, now: Date): VerifiedResult {
@@ -77,8 +88,8 @@ export class AuthzEngine {
   }
 
   decide(token: string | null, tier: string | null): AuthzDecision {
-    if (!tier || !this.#options.tiers.has(tier)) {
-      const known = [...this.#options.tiers].join(', ');
+    if (!tier || !this.#tiers.has(tier)) {
+      const known = [...this.#tiers].join(', ');
       return { allow: false, outcome: 'bad_tier', httpStatus: 400, code: 'ERR_TIER_UNKNOWN', message: `Unknown tier ${JSON.stringify(tier)}; the policy has: ${known}.` };
     }
     if (!token) return { allow: false, outcome: 'deny_missing', httpStatus: 401, code: 'ERR_RESULT_MISSING', message: 'No posture Result was presented (Authorization: Bearer or X-Posture-Token).' };

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
+import { redactUrl } from '../shared/redact.js';
 
 export interface ServeConfig {
   host: string;
   port: number;
-  /** Public base URL: Evidence audience and Result issuer; null: http://localhost:PORT. */
+  /** Public base URL: Evidence audience and Result issuer; null: http://HOST:PORT of the listening address. */
   publicUrl: string | null;
   database: string;
   dataDir: string;
@@ -23,6 +24,12 @@ export interface ServeConfig {
   trustProxy: boolean;
   authzRateLimit: number;
   enrollRateLimit: number;
+  /** Open connections per client address (0: no limit); the rest are closed at once. */
+  maxConnectionsPerAddress: number;
+  /** Open connections in all (0: no limit). */
+  maxConnections: number;
+  /** A request whose headers and body have not all arrived by then is answered 408 and cut. */
+  requestTimeoutMs: number;
   revocationRefreshMs: number;
 }
 
@@ -40,6 +47,9 @@ export interface ServeFlags {
   trustProxy?: boolean | string;
   authzRateLimit?: string;
   challengeRateLimit?: string;
+  maxConnectionsPerAddress?: string;
+  maxConnections?: string;
+  requestTimeout?: string;
 }
 
 /** Flag name and environment variable of each setting, for error messages. */
@@ -56,6 +66,9 @@ export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]
   trustProxy: ['--trust-proxy', 'POSTURE_SERVICE_TRUST_PROXY'],
   authzRateLimit: ['--authz-rate-limit', 'POSTURE_SERVICE_AUTHZ_RATE_LIMIT'],
   challengeRateLimit: ['--challenge-rate-limit', 'POSTURE_SERVICE_CHALLENGE_RATE_LIMIT'],
+  maxConnectionsPerAddress: ['--max-connections-per-address', 'POSTURE_SERVICE_MAX_CONNECTIONS_PER_ADDRESS'],
+  maxConnections: ['--max-connections', 'POSTURE_SERVICE_MAX_CONNECTIONS'],
+  requestTimeout: ['--request-timeout', 'POSTURE_SERVICE_REQUEST_TIMEOUT'],
 };
 
 const integer = (min: number, max: number, what: string) =>
@@ -78,6 +91,13 @@ const schema = z.strictObject({
   trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((text) => text === 'true' || text === '1')]).default(false),
   authzRateLimit: integer(0, 1_000_000, 'requests per second per client address (0 turns the limit off)').default(5_000),
   challengeRateLimit: integer(0, 1_000_000, 'requests per second per client address (0 turns the limit off)').default(100),
+  maxConnectionsPerAddress: integer(0, 1_000_000, 'open connections per client address (0 turns the limit off)').default(256),
+  maxConnections: integer(0, 1_000_000, 'open connections in all (0 turns the limit off)').default(10_000),
+  requestTimeout: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 100 && ms <= 600_000, 'expected a duration from 100ms to 10m, e.g. 15s')
+    .default(15_000),
 });
 
 export function parseServeConfig(flags: ServeFlags): ServeConfig {
@@ -87,7 +107,8 @@ export function parseServeConfig(flags: ServeFlags): ServeConfig {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '') as keyof ServeFlags;
     const [flag, env] = SERVE_SOURCES[key] ?? [key, ''];
-    const shown = defined[key] === undefined ? '' : ` (got ${JSON.stringify(defined[key])})`;
+    const value: unknown = defined[key];
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)})`;
     throw new AgentError('ERR_CONFIG_INVALID', `${flag}${env ? ` / ${env}` : ''}: ${issue.message}${shown}.`);
   }
   const value = parsed.data;
@@ -105,6 +126,9 @@ export function parseServeConfig(flags: ServeFlags): ServeConfig {
     trustProxy: value.trustProxy,
     authzRateLimit: value.authzRateLimit,
     enrollRateLimit: value.challengeRateLimit,
+    maxConnectionsPerAddress: value.maxConnectionsPerAddress,
+    maxConnections: value.maxConnections,
+    requestTimeoutMs: value.requestTimeout,
     revocationRefreshMs: 1_000,
   };
 }

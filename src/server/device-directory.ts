@@ -1,10 +1,12 @@
 /**
- * Enrolled devices for admins and gateways: list, show with recent appraisals, revoke. A
- * revocation is reported to `onRevoked` so this process's forward-auth denies at once.
+ * Enrolled devices for admins and gateways: list, show with recent appraisals and audit entries,
+ * and the administrative actions (revoke, restore, reset), each written to the audit log with who
+ * did it and from where. A revocation or restoration is reported to `onRevocationChanged` so this
+ * process's forward-auth follows it at once.
  */
 import type { ComplianceStatus, EarStatus, Verdict } from '../policy/types.js';
 import { AgentError } from '../shared/errors.js';
-import type { AppraisalRecord, DeviceRecord, Store } from './store/store.js';
+import type { AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, Store } from './store/store.js';
 
 export interface DeviceSummary {
   id: string;
@@ -15,6 +17,8 @@ export interface DeviceSummary {
   lastSeenAt: string | null;
   revokedAt: string | null;
   revokedReason: string | null;
+  /** When an administrator allowed the next token enrolment to replace the key (pending), or null. */
+  resetAt: string | null;
   latest: { status: ComplianceStatus; earStatus: EarStatus; policy: string; tiers: string[]; at: string } | null;
 }
 
@@ -28,6 +32,7 @@ function summarize(device: DeviceRecord, latest: AppraisalRecord | null): Device
     lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
     revokedAt: device.revokedAt?.toISOString() ?? null,
     revokedReason: device.revokedReason,
+    resetAt: device.resetAt?.toISOString() ?? null,
     latest: latest && {
       status: latest.status,
       earStatus: latest.earStatus,
@@ -38,19 +43,39 @@ function summarize(device: DeviceRecord, latest: AppraisalRecord | null): Device
   };
 }
 
+export interface AuditView {
+  at: string;
+  actor: string;
+  source: string | null;
+  action: AuditAction;
+  deviceId: string | null;
+  detail: Record<string, string | null> | null;
+}
+
 export interface DeviceDetail extends DeviceSummary {
   appraisals: { at: string; status: ComplianceStatus; policy: string; verdicts: Verdict[] }[];
+  audit: AuditView[];
+}
+
+/** Who asks for an administrative action: `cli:<os user>` or `apikey:<id>`, and from which address (null on the command line). */
+export interface Actor {
+  actor: string;
+  source: string | null;
+}
+
+function auditView(entry: AuditEntry): AuditView {
+  return { at: entry.at.toISOString(), actor: entry.actor, source: entry.source, action: entry.action, deviceId: entry.deviceId, detail: entry.detail };
 }
 
 export class DeviceDirectory {
   readonly #store: Store;
   readonly #clock: () => Date;
-  readonly #onRevoked: (deviceId: string) => void;
+  readonly #onRevocationChanged: (deviceId: string, revoked: boolean) => void;
 
-  constructor(store: Store, options: { clock?: () => Date; onRevoked?: (deviceId: string) => void } = {}) {
+  constructor(store: Store, options: { clock?: () => Date; onRevocationChanged?: (deviceId: string, revoked: boolean) => void } = {}) {
     this.#store = store;
     this.#clock = options.clock ?? (() => new Date());
-    this.#onRevoked = options.onRevoked ?? (() => undefined);
+    this.#onRevocationChanged = options.onRevocationChanged ?? (() => undefined);
   }
 
   async list(): Promise<DeviceSummary[]> {
@@ -59,9 +84,9 @@ export class DeviceDirectory {
   }
 
   async show(id: string): Promise<DeviceDetail> {
-    const device = await this.#store.getDevice(id);
-    if (!device) throw new AgentError('ERR_DEVICE_UNKNOWN', `No device ${id} is enrolled.`);
+    const device = await this.#existing(id);
     const appraisals = await this.#store.listAppraisals(id, 20);
+    const audit = await this.#store.listAudit({ deviceId: id, limit: 50 });
     return {
       ...summarize(device, appraisals[0] ?? null),
       appraisals: appraisals.map((appraisal) => ({
@@ -70,12 +95,57 @@ export class DeviceDirectory {
         policy: `${appraisal.policyId}@${appraisal.policyVersion}`,
         verdicts: appraisal.verdicts,
       })),
+      audit: audit.map(auditView),
     };
   }
 
-  async revoke(id: string, reason: string | null): Promise<DeviceSummary> {
-    if (!(await this.#store.revokeDevice(id, this.#clock(), reason))) throw new AgentError('ERR_DEVICE_UNKNOWN', `No device ${id} is enrolled.`);
-    this.#onRevoked(id);
-    return summarize((await this.#store.getDevice(id))!, await this.#store.latestAppraisal(id));
+  /** The audit log, newest first. */
+  async audit(limit: number): Promise<AuditView[]> {
+    return (await this.#store.listAudit({ limit })).map(auditView);
   }
+
+  /** Every later decision for the device denies, even with an unexpired Result. */
+  async revoke(id: string, reason: string | null, by: Actor): Promise<DeviceSummary> {
+    const now = this.#clock();
+    if (!(await this.#store.revokeDevice(id, now, reason))) throw unknown(id);
+    this.#onRevocationChanged(id, true);
+    await this.#audit('device.revoke', id, by, now, { reason });
+    return this.#summary(id);
+  }
+
+  /** Undoes a revocation: the device attests and is decided on again with the key it has. */
+  async restore(id: string, by: Actor): Promise<DeviceSummary> {
+    const now = this.#clock();
+    if (!(await this.#store.restoreDevice(id))) throw unknown(id);
+    this.#onRevocationChanged(id, false);
+    await this.#audit('device.restore', id, by, now, null);
+    return this.#summary(id);
+  }
+
+  /** Lets the next enrolment of this device with a token replace its key (a re-installed laptop). */
+  async reset(id: string, by: Actor): Promise<DeviceSummary> {
+    const now = this.#clock();
+    const device = await this.#existing(id);
+    if (!(await this.#store.resetDevice(id, now))) throw unknown(id);
+    await this.#audit('device.reset', id, by, now, { kid: device.kid });
+    return this.#summary(id);
+  }
+
+  async #existing(id: string): Promise<DeviceRecord> {
+    const device = await this.#store.getDevice(id);
+    if (!device) throw unknown(id);
+    return device;
+  }
+
+  async #summary(id: string): Promise<DeviceSummary> {
+    return summarize(await this.#existing(id), await this.#store.latestAppraisal(id));
+  }
+
+  #audit(action: AuditAction, deviceId: string, by: Actor, at: Date, detail: Record<string, string | null> | null): Promise<void> {
+    return this.#store.appendAudit({ at, actor: by.actor, source: by.source, action, deviceId, detail });
+  }
+}
+
+function unknown(id: string): AgentError {
+  return new AgentError('ERR_DEVICE_UNKNOWN', `No device ${id} is enrolled.`);
 }

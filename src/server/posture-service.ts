@@ -18,7 +18,23 @@ import { AgentError } from '../shared/errors.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
 import type { ServiceKeys } from './service-keys.js';
 import { hashSecret } from './secrets.js';
-import type { DeviceRecord, Store } from './store/store.js';
+import type { DeviceRecord, NewDevice, Store } from './store/store.js';
+
+/** Where a request came from, for the audit log. */
+export interface RequestContext {
+  source: string | null;
+}
+
+function alreadyEnrolled(deviceId: string): AgentError {
+  return new AgentError(
+    'ERR_DEVICE_ALREADY_ENROLLED',
+    `Device ${deviceId} is already enrolled with another key, and an enrolment token cannot replace it. If this laptop was re-installed, ask IT to reset it (posture-service devices reset ${deviceId}) and enrol again.`,
+  );
+}
+
+function keyChangedMeanwhile(): AgentError {
+  return new AgentError('ERR_DEVICE_KEY_CHANGED', 'The device key changed while this enrolment was checked; try again.');
+}
 
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -80,7 +96,7 @@ export const enrollRequestSchema = z
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
 export class PostureService {
-  readonly #deps: ServiceDependencies;
+  #deps: ServiceDependencies;
   readonly #clock: () => Date;
 
   constructor(deps: ServiceDependencies) {
@@ -94,6 +110,11 @@ export class PostureService {
 
   get policy(): Policy {
     return this.#deps.policy;
+  }
+
+  /** A reloaded policy (SIGHUP): appraisals already under way finish with the one they started with. */
+  setPolicy(policy: Policy): void {
+    this.#deps = { ...this.#deps, policy };
   }
 
   async challenge(deviceId: string): Promise<{ nonce: string; expiresAt: string }> {
@@ -115,7 +136,12 @@ export class PostureService {
     });
   }
 
-  async enroll(request: EnrollRequest): Promise<EnrollResponse> {
+  /**
+   * Enrols a new device, or lets a known one in again. A known device's key changes only through
+   * an endorsement signed by its current key (rotation), or with a token after an administrator
+   * reset it: an enrolment token alone never replaces a key.
+   */
+  async enroll(request: EnrollRequest, context: RequestContext = { source: null }): Promise<EnrollResponse> {
     const { store } = this.#deps;
     try {
       publicKeyFromJwk(request.jwk);
@@ -124,37 +150,50 @@ export class PostureService {
     }
     const kid = jwkThumbprint(request.jwk);
     const evidence = await this.#verify(request.evidence, (presentedKid) => Promise.resolve(presentedKid === kid ? request.jwk : null));
-    const existing = await store.getDevice(evidence.deviceId);
-    if (existing?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT before enrolling it again.');
-
-    if (request.token !== undefined) {
-      if (!(await store.consumeEnrollmentToken(hashSecret(request.token), this.#clock()))) {
-        throw new AgentError('ERR_ENROLLMENT_TOKEN', 'The enrolment token is unknown, expired or used up; ask IT for a new one.');
-      }
-    } else {
-      if (!existing) throw new AgentError('ERR_ENROLLMENT_TOKEN', 'This device is not enrolled: an enrolment token is required.');
-      verifyKeyEndorsement(request.endorsement, {
-        currentKid: existing.kid,
-        currentKey: publicKeyFromJwk(existing.jwk),
-        deviceId: evidence.deviceId,
-        audience: this.#audiences,
-        newKid: kid,
-        nonce: evidence.nonce,
-        now: this.#clock(),
-      });
-    }
-
+    const deviceId = evidence.deviceId;
+    const existing = await store.getDevice(deviceId);
+    if (existing?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT to restore it (posture-service devices restore ID) before enrolling it again.');
     const enrolledAt = this.#clock();
-    await store.saveDeviceKey({
-      id: evidence.deviceId,
+    const device: NewDevice = {
+      id: deviceId,
       kid,
       jwk: { kty: request.jwk.kty, crv: request.jwk.crv, x: request.jwk.x, y: request.jwk.y },
       enrolledAt,
       hostname: evidence.posture.device.hostname,
       platform: evidence.posture.os.platform,
-    });
+    };
+
+    if (request.token === undefined) {
+      if (!existing) throw new AgentError('ERR_ENROLLMENT_TOKEN', 'This device is not enrolled: an enrolment token is required.');
+      verifyKeyEndorsement(request.endorsement, {
+        currentKid: existing.kid,
+        currentKey: publicKeyFromJwk(existing.jwk),
+        deviceId,
+        audience: this.#audiences,
+        newKid: kid,
+        nonce: evidence.nonce,
+        now: this.#clock(),
+      });
+      if (existing.kid !== kid && !(await store.replaceDeviceKey(device, { currentKid: existing.kid }))) throw keyChangedMeanwhile();
+    } else {
+      const replacesKey = existing !== null && existing.kid !== kid;
+      if (replacesKey && existing.resetAt === null) throw alreadyEnrolled(deviceId);
+      if (!(await store.consumeEnrollmentToken(hashSecret(request.token), this.#clock()))) {
+        throw new AgentError('ERR_ENROLLMENT_TOKEN', 'The enrolment token is unknown, expired or used up; ask IT for a new one.');
+      }
+      if (existing === null) {
+        if (!(await store.insertDevice(device))) throw alreadyEnrolled(deviceId);
+      } else if (existing.resetAt !== null) {
+        if (!(await store.replaceDeviceKey(device, { afterReset: true }))) throw keyChangedMeanwhile();
+        await store.appendAudit({
+          at: enrolledAt, actor: `device:${deviceId}`, source: context.source, action: 'device.rekey-after-reset', deviceId,
+          detail: { previousKid: existing.kid, kid },
+        });
+      }
+    }
+
     const appraisal = await this.#appraise(evidence, kid);
-    return { deviceId: evidence.deviceId, kid, enrolledAt: enrolledAt.toISOString(), rotated: existing !== null && existing.kid !== kid, appraisal };
+    return { deviceId, kid, enrolledAt: enrolledAt.toISOString(), rotated: existing !== null && existing.kid !== kid, appraisal };
   }
 
   async attest(token: unknown): Promise<AttestResponse> {
@@ -174,7 +213,7 @@ export class PostureService {
     const now = this.#clock();
     const failingSince = await store.getFailingSince(evidence.deviceId, policy.id);
     const evaluation = evaluatePolicy(policy, evidence.posture, { now, failingSince });
-    const { token, jti, expiresAt } = await this.#signResult(evidence.deviceId, kid, evaluation, now);
+    const { token, jti, expiresAt } = await this.#signResult(evidence.deviceId, kid, policy, evaluation, now);
     await store.saveAppraisal(
       {
         deviceId: evidence.deviceId,
@@ -204,8 +243,8 @@ export class PostureService {
     };
   }
 
-  async #signResult(deviceId: string, deviceKid: string, evaluation: Evaluation, now: Date): Promise<{ token: string; jti: string; expiresAt: Date }> {
-    const { keys, settings, policy } = this.#deps;
+  async #signResult(deviceId: string, deviceKid: string, policy: Policy, evaluation: Evaluation, now: Date): Promise<{ token: string; jti: string; expiresAt: Date }> {
+    const { keys, settings } = this.#deps;
     await keys.reloadIfChanged();
     const issuedAt = Math.floor(now.getTime() / 1000);
     const exp = issuedAt + settings.resultLifetimeSeconds;

@@ -7,21 +7,27 @@ import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadPolicy } from '../agent/policy-file.js';
 import { AuthzEngine } from './authz.js';
+import { prepareDataDir } from './data-dir.js';
 import { DeviceDirectory } from './device-directory.js';
 import type { ServeConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { ServiceMetrics } from './http/metrics.js';
 import { PostureService } from './posture-service.js';
 import { RevocationCache } from './revocations.js';
+import { createReloader } from './service-reload.js';
 import { ServiceKeys } from './service-keys.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 export interface RunningService {
   app: FastifyInstance;
+  /** The URL it signs Results as (their issuer) and expects as the Evidence audience: --url, or the address it listens on. */
+  publicUrl: string;
   service: PostureService;
   store: Store;
   keys: ServiceKeys;
+  /** Reads the policy file and the signing keys again (SIGHUP); logs what is in force, never rejects. */
+  reload(): Promise<boolean>;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   address: string;
   close(): Promise<void>;
@@ -35,6 +41,15 @@ export interface StartOptions {
 
 const CLEANUP_INTERVAL_MS = 60_000;
 
+/**
+ * Without --url the service is named by the address it listens on, so the URL agents use to reach
+ * it is the one it signs as; an every-interface listener has no such name and falls back to localhost.
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** A free port on `host`, for `--port 0` (tests): asked of the OS, then released. */
 async function freePort(host: string): Promise<number> {
   const server = createServer();
@@ -46,10 +61,14 @@ async function freePort(host: string): Promise<number> {
 
 export async function startService(requested: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const port = requested.port === 0 ? await freePort(requested.host) : requested.port;
-  const config = { ...requested, port, publicUrl: requested.publicUrl ?? `http://localhost:${port}` };
+  const publicUrl = requested.publicUrl ?? defaultPublicUrl(requested.host, port);
+  const config = { ...requested, port, publicUrl };
   // Without a configured public URL the service is known only by its loopback names: accept Evidence for any of them.
-  const audienceAliases = requested.publicUrl === null ? [`http://127.0.0.1:${port}`, `http://[::1]:${port}`] : [];
+  const audienceAliases = requested.publicUrl === null
+    ? [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`].filter((alias) => alias !== publicUrl)
+    : [];
   const policy = await loadPolicy(config.policyFile);
+  await prepareDataDir(config.dataDir);
   const store = await openStore(config.database);
   try {
     await store.migrate();
@@ -76,7 +95,10 @@ export async function startService(requested: ServeConfig, options: StartOptions
       nonceLifetimeSeconds: config.nonceLifetimeSeconds,
     },
   });
-  const devices = new DeviceDirectory(store, { clock, onRevoked: (deviceId) => revocations.add(deviceId) });
+  const devices = new DeviceDirectory(store, {
+    clock,
+    onRevocationChanged: (deviceId, revoked) => (revoked ? revocations.add(deviceId) : revocations.remove(deviceId)),
+  });
   const authz = new AuthzEngine({
     keys,
     issuer: config.publicUrl,
@@ -95,11 +117,14 @@ export async function startService(requested: ServeConfig, options: StartOptions
     metrics,
     authzRateLimit: config.authzRateLimit,
     enrollRateLimit: config.enrollRateLimit,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    maxConnections: config.maxConnections,
+    requestTimeoutMs: config.requestTimeoutMs,
     trustProxy: config.trustProxy,
     logger: {
       level: config.logLevel,
       base: { service: 'posture-service' },
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-posture-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-posture-token"]', 'req.headers["x-posture-gateway-key"]', 'req.headers.cookie'], censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
   });
@@ -124,10 +149,12 @@ export async function startService(requested: ServeConfig, options: StartOptions
   let closing: Promise<void> | undefined;
   return {
     app,
+    publicUrl: config.publicUrl,
     service,
     store,
     keys,
     address,
+    reload: createReloader({ policyFile: config.policyFile, service, authz, keys, log: app.log }),
     close: () =>
       (closing ??= (async () => {
         clearInterval(cleanup);

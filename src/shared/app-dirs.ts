@@ -3,6 +3,7 @@
  * data folder of each OS, or the per-system one when running as root / SYSTEM. `--state-dir` /
  * POSTURE_AGENT_STATE_DIR and `--data-dir` / POSTURE_SERVICE_DATA_DIR override them.
  */
+import { userInfo } from 'node:os';
 import { join, win32 } from 'node:path';
 import type { Platform } from './report.js';
 
@@ -12,6 +13,17 @@ export interface ProcessFacts {
   /** POSIX user id; undefined on Windows. */
   uid: number | undefined;
   home: string;
+  /** The operating-system account running the command, for the audit log. */
+  userName?: string;
+}
+
+/** The account name, or undefined when the system has none for this uid (a container's random uid). */
+export function currentUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
 }
 
 function isWindowsSystemAccount(env: ProcessFacts['env']): boolean {

@@ -3,8 +3,9 @@
  * fsync the directory. Readers see the old content or the new, never a torn mix.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { makeDirectory } from './make-directory.js';
 
 export interface AtomicWriteOptions {
   /** File mode; secrets use 0o600. */
@@ -12,7 +13,7 @@ export interface AtomicWriteOptions {
 }
 
 export async function ensurePrivateDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
+  await makeDirectory(path, 0o700);
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'ERR_ACCESS_DENIED',
   'ERR_NOT_FOUND',
   'ERR_IO',
+  'ERR_DOWNLOAD_FAILED', // npm start / npm run dist could not fetch Electron (scripts/electron-tool.mjs)
   // collectors
   'ERR_PARSE',
   'ERR_EMPTY_OUTPUT',
@@ -66,8 +67,12 @@ export const ERROR_CODES = [
   'ERR_RESULT_TIER',
   'ERR_DEVICE_REVOKED',
   // policy service
+  'ERR_DATA_DIR',
+  'ERR_DATABASE_MISSING',
   'ERR_DATABASE_UNAVAILABLE',
   'ERR_DEVICE_UNKNOWN',
+  'ERR_DEVICE_ALREADY_ENROLLED',
+  'ERR_DEVICE_KEY_CHANGED',
   'ERR_TIER_UNKNOWN',
   'ERR_ENROLLMENT_TOKEN',
   'ERR_UNAUTHORIZED',
@@ -75,6 +80,8 @@ export const ERROR_CODES = [
   'ERR_BAD_REQUEST',
   'ERR_NOT_FOUND_ROUTE',
   'ERR_BODY_TOO_LARGE',
+  'ERR_HEADERS_TOO_LARGE',
+  'ERR_REQUEST_TIMEOUT',
   'ERR_UNSUPPORTED_MEDIA_TYPE',
   'ERR_RATE_LIMITED',
   'ERR_SERVICE_UNREACHABLE',
@@ -82,6 +89,8 @@ export const ERROR_CODES = [
   'ERR_NOT_ENROLLED',
   // the daemon and its local API
   'ERR_DAEMON_UNREACHABLE',
+  'ERR_STATE_DIR',
+  'ERR_STATE_DIR_LOCKED',
   'ERR_NO_RESULT',
   'ERR_STATE_CORRUPT',
   'ERR_INTERNAL',

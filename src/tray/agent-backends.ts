@@ -48,6 +48,7 @@ export function unreachableStatus(error: unknown, now: Date = new Date()): Daemo
     lastDeliveryAt: null,
     nextCheckAt: null,
     checking: false,
+    checkNotBefore: null,
     policy: null,
     earStatus: null,
     tiers: [],

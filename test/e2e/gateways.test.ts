@@ -168,8 +168,7 @@ describe.runIf(process.platform === 'linux')('gateways in front of the real poli
     const policyFile = join(work.path, 'policy.json');
     await writeFile(policyFile, JSON.stringify(POLICY, null, 2));
 
-    // The issuer (and the agent's --server) must be the address the service is reached at:
-    // without --url it would be http://localhost:PORT while it listens on 127.0.0.1.
+    // The issuer (and the agent's --server) must be the address the service is reached at.
     const port = await freePort();
     const address = `http://127.0.0.1:${port}`;
     service = await startServiceProcess({ port, dataDir: join(work.path, 'service'), extraArgs: ['--url', address, '--policy', policyFile] });

@@ -247,7 +247,7 @@ beforeAll(async () => {
   serviceDir = await mkdtemp(join(tmpdir(), 'posture-tray-core-svc-'));
   await writeFile(join(serviceDir, 'policy.yaml'), POLICY);
   service = await startService(parseServeConfig({ dataDir: serviceDir, port: '0', policy: join(serviceDir, 'policy.yaml'), logLevel: 'silent' }));
-  serviceUrl = `http://localhost:${new URL(service.address).port}`;
+  serviceUrl = service.publicUrl;
   preloadScript = preloadWithElectronStandIn(await readFile(PRELOAD, 'utf8'));
   browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
@@ -295,7 +295,7 @@ describe.runIf(currentPlatform() === 'linux')('the tray window on this machine (
 
 /** A laptop whose firewall is ufw alone (no nft), so turning ufw off is a clear failure. */
 function ufwLaptop(): LinuxScript {
-  const script = healthyLinux();
+  const script = healthyLinux(new Date());
   Reflect.deleteProperty(script.links, LINUX_COMMANDS.nft);
   return script;
 }

@@ -19,19 +19,9 @@ import { LINUX_COMMANDS } from '../../src/exec/commands-linux.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
 import { healthyLinux, type LinuxScript } from '../fixtures/linux/healthy-linux.js';
 import { createFakeHost } from '../support/fake-host.js';
+import { DAEMON_TEST_POLICY as POLICY } from '../support/agent-daemon.js';
 import { until } from '../support/until.js';
 
-const POLICY = `
-id: daemon-test
-version: 1
-rules:
-  - { id: disk, check: diskEncryption.system, severity: block }
-  - { id: fw, check: firewall.enabled, severity: block }
-tiers:
-  basic: [disk]
-  strict: [disk, fw]
-gracePeriod: 0
-`;
 
 let serviceDir: string;
 let service: RunningService;
@@ -40,7 +30,7 @@ let serviceUrl: string;
 async function startTestService(port = '0'): Promise<RunningService> {
   const config = parseServeConfig({ dataDir: serviceDir, port, policy: join(serviceDir, 'policy.yaml'), logLevel: 'silent' });
   service = await startService(config);
-  serviceUrl = `http://localhost:${new URL(service.address).port}`;
+  serviceUrl = service.publicUrl;
   return service;
 }
 
@@ -55,7 +45,7 @@ async function token(existing?: string): Promise<string> {
 
 /** A laptop whose firewall is decided by ufw alone (nft is not installed), so turning ufw off is a clear failure. */
 function ufwLaptop(): LinuxScript {
-  const script = healthyLinux();
+  const script = healthyLinux(new Date());
   Reflect.deleteProperty(script.links, LINUX_COMMANDS.nft);
   return script;
 }
@@ -76,7 +66,7 @@ const agents: Agent[] = [];
 
 async function startAgent(
   overrides: Partial<AgentConfig>,
-  script: LinuxScript = healthyLinux(),
+  script: LinuxScript = healthyLinux(new Date()),
   configFile?: string,
   extra: Pick<DaemonDeps, 'sharedStatusFile'> = {},
 ): Promise<Agent> {
@@ -142,7 +132,7 @@ describe('the agent daemon', () => {
 
   it('shares its status and "check now", never its Result, with every local user when asked to (a system daemon)', async () => {
     const shared = join(await mkdtemp(join(tmpdir(), 'posture-shared-run-')), 'posture-agent', 'local-api-shared.json');
-    const agent = await startAgent({ enrollmentToken: await token() }, healthyLinux(), undefined, { sharedStatusFile: shared });
+    const agent = await startAgent({ enrollmentToken: await token() }, healthyLinux(new Date()), undefined, { sharedStatusFile: shared });
     await until('the first delivery', () => agent.daemon.status().lastDeliveryAt);
     expect((await stat(shared)).mode & 0o777).toBe(0o644);
     const published = JSON.parse(await readFile(shared, 'utf8')) as { url: string; secret: string };
@@ -172,7 +162,8 @@ describe('the agent daemon', () => {
 
   it('never runs two checks at once', async () => {
     const agent = await startAgent({ enrollmentToken: await token(), checkIntervalSeconds: 3600 });
-    await until('the first delivery', () => agent.daemon.status().lastDeliveryAt);
+    // The delivery is recorded before its check ends: wait for the end, or the calls below would join it.
+    await until('the first check to end', () => agent.daemon.status().lastDeliveryAt && !agent.daemon.status().checking);
     const before = (await service.store.listAppraisals(agent.deviceId, 100)).length;
     await Promise.all([agent.daemon.checkNow('a'), agent.daemon.checkNow('b'), agent.daemon.checkNow('c')]);
     expect((await service.store.listAppraisals(agent.deviceId, 100)).length).toBe(before + 1);
@@ -235,7 +226,7 @@ describe('the agent daemon', () => {
     const configDir = await mkdtemp(join(tmpdir(), 'posture-daemon-config-'));
     const configFile = join(configDir, 'config.json');
     await writeFile(configFile, JSON.stringify({ serviceUrl: null }));
-    const agent = await startAgent({}, healthyLinux(), configFile);
+    const agent = await startAgent({}, healthyLinux(new Date()), configFile);
     await until('the missing enrolment to surface', () => agent.daemon.status().lastError?.code === 'ERR_NOT_ENROLLED' || null);
     expect(agent.daemon.status()).toMatchObject({ state: 'unknown', enrolled: false });
     await writeFile(configFile, JSON.stringify({ serviceUrl, enrollmentToken: await token() }));

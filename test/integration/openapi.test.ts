@@ -40,7 +40,7 @@ interface World {
   dataDir: string;
   /** Where it listens: http://127.0.0.1:PORT. */
   base: string;
-  /** Its public URL, the Evidence audience and Result issuer: http://localhost:PORT. */
+  /** Its public URL, the Evidence audience and Result issuer: the address it listens on. */
   publicUrl: string;
   /** The service's clock runs this far ahead of the real one. */
   offsetMs: number;
@@ -54,7 +54,7 @@ async function startWorld(flags: Omit<ServeFlags, 'dataDir'> = {}): Promise<Worl
   const world = { dataDir, offsetMs: 0, now: () => new Date(Date.now() + world.offsetMs) } as World;
   world.running = await startService(parseServeConfig({ dataDir, port: '0', logLevel: 'silent', ...flags }), { clock: () => world.now() });
   world.base = world.running.address;
-  world.publicUrl = `http://localhost:${new URL(world.base).port}`;
+  world.publicUrl = world.base;
   worlds.push(world);
   return world;
 }
@@ -442,6 +442,9 @@ describe('the running service answers as documented', () => {
     await expectError(call(main, 'POST', '/v1/enroll', 403, { json: unknownToken, requestValid: true }), 'ERR_ENROLLMENT_TOKEN');
     const noToken = { evidence: await evidence(main, other, otherId), jwk: other.publicJwk, endorsement: 'a.b.c' };
     await expectError(call(main, 'POST', '/v1/enroll', 403, { json: noToken }), 'ERR_ENROLLMENT_TOKEN');
+    // A token never replaces the key of an enrolled device.
+    const takeover = { evidence: await evidence(main, other, deviceA), jwk: other.publicJwk, token };
+    await expectError(call(main, 'POST', '/v1/enroll', 409, { json: takeover, requestValid: true }), 'ERR_DEVICE_ALREADY_ENROLLED');
     await expectError(call(main, 'POST', '/v1/enroll', 413, { json: { evidence: tooLarge(), jwk: other.publicJwk, token } }), 'ERR_BODY_TOO_LARGE');
     await expectError(call(main, 'POST', '/v1/enroll', 415, { body: 'a.b.c', contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
     // The token media types are read as text on every route: on a JSON endpoint that is a 400.
@@ -529,6 +532,7 @@ describe('the running service answers as documented', () => {
     const gets: [string, CallOptions][] = [
       ['/v1/devices', { headers: admin }],
       ['/v1/devices/{id}', { params: { id: deviceA }, headers: admin }],
+      ['/v1/audit', { headers: admin }],
       ['/v1/authz', { query: '?tier=basic', headers: { 'x-posture-token': resultA } }],
       ['/v1/authz', { query: '?tier=basic' }],
       ['/v1/authz/{tier}', { params: { tier: 'strict' }, headers: { 'x-posture-token': resultA } }],
@@ -628,6 +632,38 @@ describe('the running service answers as documented', () => {
     await expectError(call(main, 'POST', '/v1/enroll', 403, { json: reenrol }), 'ERR_DEVICE_REVOKED');
   });
 
+  it('POST /v1/devices/{id}/restore and /reset: 400, 401, 403, 404, 413, 415, then 200; GET /v1/audit: 400, 401, 403, 200', async () => {
+    const params = { id: deviceA };
+    for (const path of ['/v1/devices/{id}/restore', '/v1/devices/{id}/reset']) {
+      await expectError(call(main, 'POST', path, 401, { params }), 'ERR_UNAUTHORIZED');
+      await expectError(call(main, 'POST', path, 403, { params, headers: gateway }), 'ERR_FORBIDDEN');
+      await expectError(call(main, 'POST', path, 404, { params: { id: 'no-such-device' }, headers: admin }), 'ERR_DEVICE_UNKNOWN');
+      await expectError(call(main, 'POST', path, 400, { params, headers: admin, json: { reason: 'x' } }), 'ERR_BAD_REQUEST');
+      await expectError(call(main, 'POST', path, 400, { params: { id: 'x'.repeat(201) }, headers: admin }), 'ERR_BAD_REQUEST');
+      await expectError(call(main, 'POST', path, 413, { params, headers: admin, json: { reason: tooLarge() } }), 'ERR_BODY_TOO_LARGE');
+      await expectError(call(main, 'POST', path, 415, { params, headers: admin, body: 'x', contentType: 'text/plain' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    }
+    const restored = json<{ device: { revokedAt: string | null } }>(await call(main, 'POST', '/v1/devices/{id}/restore', 200, { params, headers: admin }));
+    expect(restored.device.revokedAt).toBeNull();
+    await call(main, 'GET', '/v1/authz', 200, { query: '?tier=basic', headers: { authorization: `Bearer ${resultA}` } });
+    expect(await attest(main, rotatedKeyA, deviceA)).toMatchObject({ deviceId: deviceA, status: 'compliant' });
+
+    const reset = json<{ device: { resetAt: string | null } }>(await call(main, 'POST', '/v1/devices/{id}/reset', 200, { params, headers: admin, json: {} }));
+    expect(reset.device.resetAt).toEqual(expect.any(String));
+    const reinstalled = Es256Key.generate();
+    expect(await enroll(main, reinstalled, deviceA, token)).toMatchObject({ kid: reinstalled.kid, rotated: true });
+    rotatedKeyA = reinstalled;
+
+    await expectError(call(main, 'GET', '/v1/audit', 401), 'ERR_UNAUTHORIZED');
+    await expectError(call(main, 'GET', '/v1/audit', 403, { headers: gateway }), 'ERR_FORBIDDEN');
+    await expectError(call(main, 'GET', '/v1/audit', 400, { headers: admin, query: '?limit=0' }), 'ERR_BAD_REQUEST');
+    const audit = json<{ entries: { action: string; deviceId: string }[] }>(await call(main, 'GET', '/v1/audit', 200, { headers: admin, query: '?limit=10' }));
+    expect(audit.entries.filter((entry) => entry.deviceId === deviceA).map((entry) => entry.action))
+      .toEqual(['device.rekey-after-reset', 'device.reset', 'device.restore', 'device.revoke', 'device.revoke']);
+    const shown = json<{ device: { audit: unknown[] } }>(await call(main, 'GET', '/v1/devices/{id}', 200, { params, headers: admin }));
+    expect(shown.device.audit).toHaveLength(5);
+  });
+
   it('500 on an unexpected failure, 503 when the database is down (faults injected into the running service)', async () => {
     const { store, keys } = main.running;
     const deviceId = deviceB;
@@ -651,6 +687,12 @@ describe('the running service answers as documented', () => {
     await replacing(store, 'getDevice', rejecting(databaseDown()), () => expectError(call(main, 'GET', '/v1/devices/{id}', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
     await replacing(store, 'revokeDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/devices/{id}/revoke', 500, show), 'ERR_INTERNAL'));
     await replacing(store, 'revokeDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/devices/{id}/revoke', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
+    await replacing(store, 'restoreDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/devices/{id}/restore', 500, show), 'ERR_INTERNAL'));
+    await replacing(store, 'restoreDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/devices/{id}/restore', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
+    await replacing(store, 'resetDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/devices/{id}/reset', 500, show), 'ERR_INTERNAL'));
+    await replacing(store, 'resetDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/devices/{id}/reset', 503, show), 'ERR_DATABASE_UNAVAILABLE'));
+    await replacing(store, 'listAudit', rejecting(bug()), () => expectError(call(main, 'GET', '/v1/audit', 500, { headers: admin }), 'ERR_INTERNAL'));
+    await replacing(store, 'listAudit', rejecting(databaseDown()), () => expectError(call(main, 'GET', '/v1/audit', 503, { headers: admin }), 'ERR_DATABASE_UNAVAILABLE'));
 
     // Forward-auth: a Result not seen before makes the service look up its key.
     const unseen = { 'x-posture-token': await strangerToken(main) };
@@ -661,9 +703,9 @@ describe('the running service answers as documented', () => {
       }
     });
 
-    // Liveness stays 200 and says the database is unavailable.
+    // Liveness stays 200 and says the database is unavailable (a real outage and a full disk: postgres-outage and healthz tests).
     const health = await replacing(store, 'ping', rejecting(databaseDown()), () => call(main, 'GET', '/healthz', 200));
-    expect(json(health)).toEqual({ status: 'ok', database: 'unavailable' });
+    expect(json(health)).toEqual({ status: 'degraded', database: 'unavailable' });
   });
 });
 
@@ -735,6 +777,25 @@ describe('a service shutting down', () => {
       expect(spec.check({ method: 'POST', path: '/v1/challenge', ...inFlight })).toEqual([]);
       expect(spec.check({ method, path, ...arrivedLate }), `${method} ${path}`).toEqual([]);
     });
+  });
+});
+
+describe('requests refused before routing', () => {
+  it('are answered 431 (headers too large) and 408 (not in time) in the error envelope, as documented, on every operation', async () => {
+    const slow = await startWorld({ requestTimeout: '1s' });
+    const concrete = (path: string) => path.replace('{id}', 'device-1').replace('{tier}', 'basic').replace('{path}', 'payroll/report');
+    await Promise.all(
+      spec.operations().map(async ({ method, path }) => {
+        const head = `${method.toUpperCase()} ${concrete(path)} HTTP/1.1\r\nHost: localhost\r\n`;
+        for (const [payload, status] of [[`${head}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431], [head, 408]] as const) {
+          const { socket, closed } = await openSocket(slow);
+          socket.write(payload);
+          const [answer] = parseRawAnswers(await closed);
+          expect(answer?.status, `${method} ${path}`).toBe(status);
+          expect(spec.check({ method, path, status, headers: answer!.headers, body: answer!.body }), `${method} ${path} ${status}`).toEqual([]);
+        }
+      }),
+    );
   });
 });
 

@@ -34,7 +34,8 @@ describe('posture-service and posture-agent command lines', () => {
   it('prints an enrolment token alone on stdout; the agent enrols with it once and submits', async () => {
     const token = (await svc.cli('token', 'create', '--uses', '1', '--expires', '1h')).trim();
     expect(token).toMatch(/^pae_[A-Za-z0-9_-]+$/);
-    const server = svc.address.replace('127.0.0.1', 'localhost');
+    const server = svc.url;
+    expect(server).toBe(svc.address);
 
     const submitFirst = await runAgent(agentDir.path, 'submit');
     expect(submitFirst).toMatchObject({ code: 2, stdout: '' });
@@ -42,11 +43,16 @@ describe('posture-service and posture-agent command lines', () => {
 
     const enrolled = await runAgent(agentDir.path, 'enroll', '--server', server, '--token', token);
     expect(enrolled.code).toBe(0);
-    expect(enrolled.stdout).toMatch(/^Enrolled this device \([0-9a-f-]{36}\) with http:\/\/localhost:\d+, key [A-Za-z0-9_-]{43}\.\nPosture: /);
+    expect(enrolled.stdout).toMatch(/^Enrolled this device \([0-9a-f-]{36}\) with http:\/\/127\.0\.0\.1:\d+, key [A-Za-z0-9_-]{43}\.\nPosture: /);
 
-    const again = await runAgent(await tempDir('posture-other-').then((d) => d.path), 'enroll', '--server', server, '--token', token);
+    // The same machine with a new key (another state directory): a token never replaces an enrolled key.
+    const fresh = (await svc.cli('token', 'create')).trim();
+    const again = await runAgent(await tempDir('posture-other-').then((d) => d.path), 'enroll', '--server', server, '--token', fresh);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/enrolment token is unknown, expired or used up.*\[ERR_ENROLLMENT_TOKEN\]\n$/);
+    expect(again.stderr).toMatch(/is already enrolled with another key.*ask IT to reset it \(posture-service devices reset [0-9a-f-]{36}\).*\[ERR_DEVICE_ALREADY_ENROLLED\]\n$/);
+    const usedUp = await runAgent(agentDir.path, 'enroll', '--server', server, '--token', token);
+    expect(usedUp.code).toBe(2);
+    expect(usedUp.stderr).toMatch(/enrolment token is unknown, expired or used up.*\[ERR_ENROLLMENT_TOKEN\]\n$/);
 
     const submitted = await runAgent(agentDir.path, 'submit');
     expect(submitted.code).toBe(0);
@@ -128,6 +134,64 @@ describe('posture-service and posture-agent command lines', () => {
     }
     await dir.remove();
   });
+
+  it('refuses an unusable data directory with one line and exit 2, at once (never retrying forever)', async () => {
+    const dir = await tempDir('posture-datadir-');
+    const file = `${dir.path}/a-file`;
+    await run('/usr/bin/touch', [file]);
+    for (const [dataDir, why] of [['/proc/nope', 'the folder cannot be created'], [`${file}/data`, 'a part of the path is a file, not a folder']] as const) {
+      const started = Date.now();
+      const result = await service('serve', '--port', '0', '--data-dir', dataDir);
+      expect(Date.now() - started, dataDir).toBeLessThan(10_000);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`posture-service: The data directory ${dataDir} cannot be used: ${why}. Choose one this user can write with --data-dir (POSTURE_SERVICE_DATA_DIR). [ERR_DATA_DIR]\n`);
+    }
+    await dir.remove();
+  }, 30_000);
+
+  it('never creates a database for a command that only reads or changes devices, and names the one it opened', async () => {
+    const dir = await tempDir('posture-empty-');
+    for (const args of [['devices', 'list'], ['devices', 'show', 'x'], ['devices', 'restore', 'x'], ['audit'], ['token', 'list']]) {
+      const result = await service(...args, '--data-dir', dir.path);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`posture-service: There is no database at ${dir.path}/posture.db: give the running service's --data-dir (POSTURE_SERVICE_DATA_DIR) or --database. [ERR_DATABASE_MISSING]\n`);
+    }
+    expect(await run('/usr/bin/ls', ['-A', dir.path])).toMatchObject({ stdout: '' });
+    const created = await service('token', 'create', '--data-dir', dir.path);
+    expect(created).toMatchObject({ code: 0, stderr: `posture-service: database sqlite:${dir.path}/posture.db\n` });
+    expect(await service('devices', 'list', '--data-dir', dir.path)).toMatchObject({ code: 0, stdout: 'No devices are enrolled.\n' });
+    await dir.remove();
+  });
+
+  it('says at start which URL it signs Results as: the address it listens on, unless --url is given', async () => {
+    const dir = await tempDir('posture-url-');
+    const other = await startServiceProcess({ dataDir: dir.path });
+    expect(other.url).toBe(other.address);
+    expect(await other.stop()).toBe(0);
+    expect(other.stderr).toContain(`posture-service: listening on ${other.address}; Results are signed as ${other.address} (agents enrol with --server set to exactly this URL`);
+    await dir.remove();
+  });
+
+  it('never echoes a database password, from a flag or the environment', async () => {
+    const dir = await tempDir('posture-secret-');
+    const password = 's3cr3t-Passw0rd';
+    const attempts: [string[], Record<string, string>][] = [
+      [['serve', '--database', `postgresx://admin:${password}@db.example.com/posture`], {}],
+      [['serve'], { POSTURE_SERVICE_DATABASE: `mysql://admin:${password}@db.example.com/posture?password=${password}` }],
+      [['serve', '--port', '0', '--database', `postgres://admin:${password}@127.0.0.1:1/posture`], {}],
+      [['devices', 'list', '--database', `postgres://admin:${password}@127.0.0.1:1/posture`], {}],
+    ];
+    for (const [args, env] of attempts) {
+      const outcome = await run(process.execPath, [SERVICE_BIN, ...args, '--data-dir', dir.path], { env: { ...process.env, ...env } }).then(
+        () => ({ code: 0, stdout: '', stderr: '' }),
+        (error: unknown) => error as { code: number; stdout: string; stderr: string },
+      );
+      expect(outcome.code, args.join(' ')).toBe(2);
+      expect(`${outcome.stdout}${outcome.stderr}`).not.toContain(password);
+      expect(outcome.stderr).toMatch(/\[ERR_(CONFIG_INVALID|DATABASE_UNAVAILABLE)\]\n$/);
+    }
+    await dir.remove();
+  }, 60_000);
 
   it('shuts down gracefully on SIGTERM', async () => {
     const other = await startServiceProcess();

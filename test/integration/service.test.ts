@@ -34,14 +34,14 @@ gracePeriod: 1h
 
 let machine = 0;
 /** A distinct fake laptop: its own machine id, hence its own device id. */
-function laptop(script: LinuxScript = healthyLinux()) {
+function laptop(script: LinuxScript = healthyLinux(new Date())) {
   machine += 1;
   const raw = machine.toString(16).padStart(32, 'a');
   return { script, raw, deviceId: deriveDeviceId(raw, 'linux') };
 }
 
 function unencrypted(): LinuxScript {
-  const script = healthyLinux();
+  const script = healthyLinux(new Date());
   setSysfs(script, { ...UBUNTU_BLOCKS, 'dm-0': { dev: '252:0', dm: { name: 'plain', uuid: 'LVM-plainvolumegroup' }, slaves: ['nvme0n1p3'] } });
   return script;
 }
@@ -85,7 +85,7 @@ function agent(world: World, device: ReturnType<typeof laptop>, keyStore = new M
     host: createFakeHost(device.script),
     keyStore,
     deviceId: () => Promise.resolve(device.deviceId),
-    client: new ServiceClient({ baseUrl: world.running.address.replace('127.0.0.1', 'localhost') }),
+    client: new ServiceClient({ baseUrl: world.running.publicUrl }),
     now: () => world.clock.now,
   };
 }
@@ -160,7 +160,8 @@ describe.each(DIALECTS)('the policy service on %s', (dialect) => {
     await enrollDevice(deps, await token(world));
     const { response } = await submitPosture(deps);
     expect(response).toMatchObject({ deviceId: device.deviceId, status: 'compliant', earStatus: 'affirming', policy: 'test-policy@7', tiers: ['basic', 'strict'] });
-    const issuer = world.running.address.replace('127.0.0.1', 'localhost');
+    const issuer = world.running.publicUrl;
+    expect(issuer).toBe(world.running.address);
     const verified = await verifyResult(response.result, { jwksUrl: `${world.running.address}/.well-known/jwks.json`, issuer, audience: 'posture-gateway', tier: 'strict' });
     expect(verified).toMatchObject({ deviceId: device.deviceId, status: 'affirming', tiers: ['basic', 'strict'] });
     const payload = JSON.parse(Buffer.from(response.result.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -283,6 +284,68 @@ describe.each(DIALECTS)('the policy service on %s', (dialect) => {
     expect((await refusal(submitPosture(hijack))).status).toBe(401);
   });
 
+  it('never lets an enrolment token replace a known device\'s key: the real device keeps working', async () => {
+    const device = laptop();
+    const victim = agent(world, device);
+    await enrollDevice(victim, await token(world));
+    const victimKid = (await victim.keyStore.load())!.active.kid;
+
+    // Someone with a valid multi-use fleet token presents the victim's device id with a key of their own.
+    const fleetToken = await token(world, 10);
+    const attacker = agent(world, device, new MemoryKeyStore());
+    expect(await refusal(enrollDevice(attacker, fleetToken))).toEqual({ code: 'ERR_DEVICE_ALREADY_ENROLLED', status: 409 });
+    expect((await world.running.store.getDevice(device.deviceId))!.kid).toBe(victimKid);
+    expect((await world.running.store.listEnrollmentTokens()).find((entry) => entry.usesLeft === 10)).toBeDefined();
+    const { response } = await submitPosture(victim);
+    expect((await authz(world, response.result, 'basic')).status).toBe(200);
+
+    // The same device with its own key may enrol again (a lost enrolment record): nothing changes hands.
+    const again = await enrollDevice(victim, fleetToken);
+    expect(again.enrolled).toMatchObject({ kid: victimKid, rotated: false });
+  });
+
+  it('lets a re-installed laptop enrol a new key once after an administrator resets it, and audits who did it', async () => {
+    const device = laptop();
+    await enrollDevice(agent(world, device), await token(world));
+    const reinstalled = agent(world, device, new MemoryKeyStore());
+    expect((await refusal(enrollDevice(reinstalled, await token(world)))).code).toBe('ERR_DEVICE_ALREADY_ENROLLED');
+
+    const admin = await adminKey(world);
+    const reset = await fetch(`${world.running.address}/v1/devices/${device.deviceId}/reset`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(reset.status).toBe(200);
+    expect(((await reset.json()) as { device: { resetAt: string | null } }).device.resetAt).not.toBeNull();
+
+    const enrolled = await enrollDevice(reinstalled, await token(world));
+    expect(enrolled.enrolled.rotated).toBe(true);
+    expect((await world.running.store.getDevice(device.deviceId))).toMatchObject({ kid: (await reinstalled.keyStore.load())!.active.kid, resetAt: null });
+    // The reset is spent: a third key needs another reset.
+    expect((await refusal(enrollDevice(agent(world, device, new MemoryKeyStore()), await token(world)))).code).toBe('ERR_DEVICE_ALREADY_ENROLLED');
+
+    const shown = (await (await fetch(`${world.running.address}/v1/devices/${device.deviceId}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as {
+      device: { audit: { action: string; actor: string; source: string | null }[] };
+    };
+    expect(shown.device.audit.map((entry) => entry.action)).toEqual(['device.rekey-after-reset', 'device.reset']);
+    expect(shown.device.audit[1]).toMatchObject({ actor: expect.stringMatching(/^apikey:/), source: '127.0.0.1' });
+    expect(shown.device.audit[0]).toMatchObject({ actor: `device:${device.deviceId}` });
+  });
+
+  it('restores a device revoked by mistake: it attests and is let through again', async () => {
+    const device = laptop();
+    const deps = agent(world, device);
+    await enrollDevice(deps, await token(world));
+    const admin = await adminKey(world);
+    const act = (action: string) => fetch(`${world.running.address}/v1/devices/${device.deviceId}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect((await act('revoke')).status).toBe(200);
+    expect(await refusal(submitPosture(deps))).toEqual({ code: 'ERR_DEVICE_REVOKED', status: 403 });
+
+    expect((await act('restore')).status).toBe(200);
+    const { response } = await submitPosture(deps);
+    expect(await authz(world, response.result, 'basic')).toMatchObject({ status: 200 });
+    const audit = (await (await fetch(`${world.running.address}/v1/audit?limit=10`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { entries: { action: string; deviceId: string }[] };
+    expect(audit.entries.filter((entry) => entry.deviceId === device.deviceId).map((entry) => entry.action)).toEqual(['device.restore', 'device.revoke']);
+    expect((await fetch(`${world.running.address}/v1/devices/no-such-device/restore`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
+  });
+
   it('keeps the audit trail: every appraisal with its decision and policy id', async () => {
     const device = laptop();
     const deps = agent(world, device);
@@ -325,7 +388,7 @@ describe.each(DIALECTS)('the policy service on %s', (dialect) => {
       await postgres!.halt();
       try {
         expect(await refusal(deps.client.challenge(device.deviceId))).toEqual({ code: 'ERR_DATABASE_UNAVAILABLE', status: 503 });
-        expect(await (await fetch(`${world.running.address}/healthz`)).json()).toEqual({ status: 'ok', database: 'unavailable' });
+        expect(await (await fetch(`${world.running.address}/healthz`)).json()).toEqual({ status: 'degraded', database: 'unavailable' });
         expect((await authz(world, response.result, 'basic')).status).toBe(200);
       } finally {
         await postgres!.restart();

@@ -273,44 +273,85 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
     describe('devices', () => {
       it('enrols a device and reads it back exactly', async () => {
         const device = newDevice({ hostname: null, platform: null });
-        await store.saveDeviceKey(device);
-        expect(await store.getDevice(device.id)).toEqual({ ...device, lastSeenAt: null, revokedAt: null, revokedReason: null });
+        expect(await store.insertDevice(device)).toBe(true);
+        expect(await store.getDevice(device.id)).toEqual({ ...device, lastSeenAt: null, revokedAt: null, revokedReason: null, resetAt: null });
         expect(await store.getDevice(unique('unknown'))).toBeNull();
       });
 
-      it('re-keys a device, keeping its revocation, last-seen time and history', async () => {
+      it('never replaces a known device\'s key by enrolling it again', async () => {
         const device = newDevice();
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
+        const intruder = newDevice({ id: device.id });
+        expect(await store.insertDevice(intruder)).toBe(false);
+        expect(await store.getDevice(device.id)).toMatchObject({ kid: device.kid, jwk: device.jwk });
+      });
+
+      it('rotates a key only while the device still has the key the rotation names, keeping revocation, last-seen time and history', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
         await store.saveAppraisal(newAppraisal(device.id, at(1000)), {});
         await store.revokeDevice(device.id, at(2000), 'lost laptop');
         const rotated = newDevice({ id: device.id, enrolledAt: at(3000), hostname: null, platform: null });
-        await store.saveDeviceKey(rotated);
+        expect(await store.replaceDeviceKey(rotated, { currentKid: 'some-other-kid' })).toBe(false);
+        expect(await store.replaceDeviceKey(rotated, { afterReset: true })).toBe(false);
+        expect(await store.replaceDeviceKey(rotated, { currentKid: device.kid })).toBe(true);
 
         expect(await store.getDevice(device.id)).toEqual({
-          ...rotated, hostname: 'laptop-2', platform: 'linux', lastSeenAt: at(1000), revokedAt: at(2000), revokedReason: 'lost laptop',
+          ...rotated, hostname: 'laptop-2', platform: 'linux', lastSeenAt: at(1000), revokedAt: at(2000), revokedReason: 'lost laptop', resetAt: null,
         });
         expect(await store.listAppraisals(device.id, 10)).toHaveLength(1);
+        expect(await store.replaceDeviceKey(newDevice({ id: device.id }), { currentKid: device.kid })).toBe(false);
       });
 
-      it('revokes idempotently, keeping the first time and reason; false for an unknown device', async () => {
+      it('lets one new key in after a reset, once, and clears the reset', async () => {
         const device = newDevice();
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
+        expect(await store.resetDevice(device.id, at(1000))).toBe(true);
+        expect(await store.resetDevice(device.id, at(2000))).toBe(true);
+        expect(await store.getDevice(device.id)).toMatchObject({ resetAt: at(1000), kid: device.kid });
+
+        const reinstalled = newDevice({ id: device.id, enrolledAt: at(3000) });
+        expect(await store.replaceDeviceKey(reinstalled, { afterReset: true })).toBe(true);
+        expect(await store.getDevice(device.id)).toMatchObject({ resetAt: null, kid: reinstalled.kid });
+        expect(await store.replaceDeviceKey(newDevice({ id: device.id }), { afterReset: true })).toBe(false);
+        expect(await store.resetDevice(unique('unknown'), NOW)).toBe(false);
+      });
+
+      it('gives a reset to exactly one of two processes racing to replace the key', async () => {
+        const other = await open();
+        for (let round = 0; round < RACES; round += 1) {
+          const device = newDevice();
+          await store.insertDevice(device);
+          await store.resetDevice(device.id, NOW);
+          const attempts = [store, other, store, other].map((each) => each.replaceDeviceKey(newDevice({ id: device.id }), { afterReset: true }));
+          expect(await winners(attempts)).toBe(1);
+        }
+      });
+
+      it('revokes idempotently, keeping the first time and reason; restores; false for an unknown device', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
         expect(await store.revokeDevice(device.id, at(1000), 'stolen')).toBe(true);
         expect(await store.revokeDevice(device.id, at(5000), 'again')).toBe(true);
         expect(await store.getDevice(device.id)).toMatchObject({ revokedAt: at(1000), revokedReason: 'stolen' });
+        expect(await store.listRevokedDeviceIds()).toContain(device.id);
+        expect(await store.restoreDevice(device.id)).toBe(true);
+        expect(await store.getDevice(device.id)).toMatchObject({ revokedAt: null, revokedReason: null });
+        expect(await store.listRevokedDeviceIds()).not.toContain(device.id);
         expect(await store.revokeDevice(unique('unknown'), NOW, null)).toBe(false);
+        expect(await store.restoreDevice(unique('unknown'))).toBe(false);
       });
 
       it('lists devices and the revoked ones', async () => {
         const kept = newDevice();
         const revoked = newDevice();
-        await store.saveDeviceKey(kept);
-        await store.saveDeviceKey(revoked);
+        await store.insertDevice(kept);
+        await store.insertDevice(revoked);
         await store.revokeDevice(revoked.id, NOW, null);
 
         const listed = (await store.listDevices()).filter((device) => [kept.id, revoked.id].includes(device.id));
         expect(listed).toEqual([kept, revoked]
-          .map((device) => ({ ...device, lastSeenAt: null, revokedAt: device === revoked ? NOW : null, revokedReason: null }))
+          .map((device) => ({ ...device, lastSeenAt: null, revokedAt: device === revoked ? NOW : null, revokedReason: null, resetAt: null }))
           .sort((a, b) => (a.id < b.id ? -1 : 1)));
         const revokedIds = await store.listRevokedDeviceIds();
         expect(revokedIds).toContain(revoked.id);
@@ -318,10 +359,27 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
       });
     });
 
+    describe('audit log', () => {
+      it('keeps entries exactly, newest first, per device or all', async () => {
+        const deviceId = unique('device');
+        const first = { at: at(1000), actor: 'cli:alice', source: null, action: 'device.revoke' as const, deviceId, detail: { reason: 'stolen' } };
+        const second = { at: at(2000), actor: 'apikey:k1', source: '10.0.0.5', action: 'device.restore' as const, deviceId, detail: null };
+        const elsewhere = { at: at(3000), actor: 'cli:bob', source: null, action: 'device.reset' as const, deviceId: unique('device'), detail: { kid: 'k' } };
+        for (const entry of [first, second, elsewhere]) await store.appendAudit(entry);
+
+        const mine = await store.listAudit({ deviceId, limit: 10 });
+        expect(mine.map(({ id: _id, ...entry }) => entry)).toEqual([second, first]);
+        expect(mine[0]!.id).toBeGreaterThan(mine[1]!.id);
+        expect(await store.listAudit({ deviceId, limit: 1 })).toHaveLength(1);
+        const all = await store.listAudit({ limit: 3 });
+        expect(all.map((entry) => entry.actor)).toEqual(['cli:bob', 'apikey:k1', 'cli:alice']);
+      });
+    });
+
     describe('appraisals and failing-since', () => {
       it('round-trips an appraisal exactly and lists them newest first', async () => {
         const device = newDevice();
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
         const first = newAppraisal(device.id, at(1000));
         const third = newAppraisal(device.id, at(3000), { status: 'compliant', earStatus: 'affirming', tiers: ['basic', 'strict'] });
         const second = newAppraisal(device.id, at(2000), { tiers: [], verdicts: [] });
@@ -346,14 +404,14 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
 
       it('sets the device\'s last-seen time, hostname and platform from the posture', async () => {
         const device = newDevice({ hostname: 'old-name', platform: null });
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
         await store.saveAppraisal(newAppraisal(device.id, at(7000)), {});
         expect(await store.getDevice(device.id)).toMatchObject({ lastSeenAt: at(7000), hostname: 'laptop-2', platform: 'linux' });
       });
 
       it('replaces the failing-since memory per policy id', async () => {
         const device = newDevice();
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
         const baseline = (createdAt: Date) => newAppraisal(device.id, createdAt, { policyId: 'baseline' });
         expect(await store.getFailingSince(device.id, 'baseline')).toEqual({});
 
@@ -371,7 +429,7 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
 
       it('stores nothing when any part of saveAppraisal fails', async () => {
         const device = newDevice();
-        await store.saveDeviceKey(device);
+        await store.insertDevice(device);
         await store.saveAppraisal(newAppraisal(device.id, at(1000)), { firewall: '2026-11-21T09:30:00.000Z' });
         const broken = newAppraisal(device.id, at(2000), { status: 'bogus' as ComplianceStatus });
         await expect(store.saveAppraisal(broken, {})).rejects.toThrow();
@@ -461,7 +519,7 @@ describe('PostgreSQL outage', () => {
     try {
       await store.migrate();
       const device = newDevice();
-      await store.saveDeviceKey(device);
+      await store.insertDevice(device);
       await store.createNonce('before-outage', device.id, at(60_000));
 
       await server.halt();
@@ -493,7 +551,12 @@ function everyCall(store: Store, device: NewDevice): (() => Promise<unknown>)[] 
     () => store.recordJti(device.id, unique('jti'), at(1000)),
     () => store.deleteExpired(NOW),
     () => store.getDevice(device.id),
-    () => store.saveDeviceKey(device),
+    () => store.insertDevice(device),
+    () => store.replaceDeviceKey(device, { afterReset: true }),
+    () => store.resetDevice(device.id, NOW),
+    () => store.restoreDevice(device.id),
+    () => store.appendAudit({ at: NOW, actor: 'cli:x', source: null, action: 'device.reset', deviceId: device.id, detail: null }),
+    () => store.listAudit({ limit: 5 }),
     () => store.listDevices(),
     () => store.revokeDevice(device.id, NOW, null),
     () => store.listRevokedDeviceIds(),

@@ -26,6 +26,7 @@ export function daemonStatus(overrides: Partial<DaemonStatus> = {}): DaemonStatu
     lastDeliveryAt: '2026-11-22T10:00:01.000Z',
     nextCheckAt: '2026-11-22T10:05:00.000Z',
     checking: false,
+    checkNotBefore: null,
     policy: 'corp@3',
     earStatus: 'affirming',
     tiers: ['basic', 'strict'],

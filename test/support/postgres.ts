@@ -24,12 +24,20 @@ export interface TestPostgres {
   url: string;
   /** Stops the cluster and deletes its files. */
   stop(): Promise<void>;
-  /** Stops the server, keeping its data (an outage); restart() brings it back. */
-  halt(): Promise<void>;
+  /**
+   * Stops the server, keeping its data (an outage); restart() brings it back. `fast` (the default)
+   * ends every session cleanly; `immediate` kills the server outright, as a crash would.
+   */
+  halt(options?: HaltOptions): Promise<void>;
   /** Stops (unless halted) and starts the same cluster, on the same port, keeping its data. */
   restart(): Promise<void>;
   /** Creates another empty database in the cluster and returns its URL. */
   createDatabase(name: string): Promise<string>;
+}
+
+export interface HaltOptions {
+  /** pg_ctl's shutdown mode. */
+  mode?: 'fast' | 'immediate';
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
@@ -45,8 +53,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     await pgCtl('-l', join(root, 'postgres.log'), '-w', '-t', '60', 'start');
     running = true;
   };
-  const halt = async () => {
-    if (running) await pgCtl('-m', 'fast', '-w', 'stop');
+  const halt = async ({ mode = 'fast' }: HaltOptions = {}) => {
+    if (running) await pgCtl('-m', mode, '-w', 'stop');
     running = false;
   };
 

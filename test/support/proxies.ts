@@ -29,6 +29,8 @@ export interface GatewayOptions {
   upstreamPort: number;
   /** One protected prefix per tier: /<tier>/... needs GET /v1/authz?tier=<tier>. */
   tiers: readonly string[];
+  /** A gateway API key the gateway presents in X-Posture-Gateway-Key (docs/gateways.md, "Rate limit"). */
+  gatewayKey?: string;
 }
 
 export interface RunningGateway {
@@ -66,6 +68,7 @@ export async function ensureGatewayBinaries(): Promise<void> {
 /** The nginx configuration: the http block is what docs/gateways.md shows. */
 export function nginxConfig(options: GatewayOptions & { listenPort: number; dir: string }): string {
   const { dir } = options;
+  const gatewayKey = options.gatewayKey ? `\n            proxy_set_header X-Posture-Gateway-Key "${options.gatewayKey}";` : '';
   const protectedLocations = options.tiers
     .map(
       (tier) => `
@@ -89,7 +92,7 @@ export function nginxConfig(options: GatewayOptions & { listenPort: number; dir:
             proxy_pass http://posture_service/v1/authz?tier=${tier};
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
-            proxy_set_header X-Original-URI $request_uri;
+            proxy_set_header X-Original-URI $request_uri;${gatewayKey}
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
@@ -137,6 +140,7 @@ ${protectedLocations}
 
 /** The Caddyfile: the site block is what docs/gateways.md shows. */
 export function caddyConfig(options: GatewayOptions & { listenPort: number; dir: string }): string {
+  const gatewayKey = options.gatewayKey ? `\n\t\t\theader_up X-Posture-Gateway-Key "${options.gatewayKey}"` : '';
   const handles = options.tiers
     .map(
       (tier) => `
@@ -144,7 +148,7 @@ export function caddyConfig(options: GatewayOptions & { listenPort: number; dir:
 	handle /${tier}/* {
 		forward_auth 127.0.0.1:${options.servicePort} {
 			uri /v1/authz?tier=${tier}
-			copy_headers X-Posture-Device X-Posture-Status
+			copy_headers X-Posture-Device X-Posture-Status${gatewayKey}
 		}
 		reverse_proxy 127.0.0.1:${options.upstreamPort} {
 			header_up -X-Posture-Token

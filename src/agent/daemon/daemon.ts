@@ -4,10 +4,12 @@
  * delivers it. Never two checks at once. When the service cannot be reached it retries with
  * capped exponential backoff and jitter, always with freshly collected posture, so the latest
  * posture arrives as soon as the service is back. An answer retrying cannot change (revoked, bad
- * request) pauses delivery and is surfaced until the configuration changes or someone asks for a
- * check. State is written atomically and never trusted when torn.
+ * request) pauses delivery and is surfaced until the configuration changes (also across a restart)
+ * or someone asks for a check. Checks asked for through the local API start at most once per
+ * ON_DEMAND_CHECK_SPACING_MS; asks in between join the running check or the next allowed one.
+ * One daemon per state directory (a lock file); state is written atomically and never trusted when torn.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -16,18 +18,19 @@ import { startLocalApi, type LocalApi } from '../../api/local-api-server.js';
 import { writeSharedStatusFile } from '../../api/shared-status-file.js';
 import type { KeyStore } from '../../attest/key-store.js';
 import { collectPosture, type Host } from '../../collectors/index.js';
-import { verifyResult } from '../../gateway/verify-result.js';
 import { DEFAULT_POLICY } from '../../policy/default-policy.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import type { AttestResponse } from '../../server/posture-service.js';
 import { AgentError, isAgentError, messageOf } from '../../shared/errors.js';
 import type { PostureReport } from '../../shared/report.js';
-import { writePrivateFile } from '../../shared/private-file.js';
+import { fileSystemReason, isPermissionFailure, writePrivateFile } from '../../shared/private-file.js';
 import { PRODUCT_VERSION } from '../../shared/version.js';
 import { enrollDevice, submitPosture, type CheckInDeps } from '../check-in.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import { readEnrollment, writeEnrollment, type Enrollment } from '../enrollment.js';
 import { ServiceClient, ServiceError } from '../service-client.js';
+import { lockStateDir, prepareStateDir, removeStaleTemporaries, stateDirError, type StateDirLock } from '../state-dir.js';
+import { ServiceResultVerifier } from '../verify-service-result.js';
 import { EMPTY_STATE, loadAgentState, saveAgentState, type AgentState, type DeliveryError } from './agent-state.js';
 import { watchEnvironment } from './environment-watch.js';
 
@@ -47,7 +50,13 @@ export interface DaemonDeps {
   onChange?: () => void;
   /** A system daemon publishes its local API here for every local user's tray (status and checks only). */
   sharedStatusFile?: string;
+  /** At most one check asked for through the local API starts in this time (default ON_DEMAND_CHECK_SPACING_MS). */
+  onDemandSpacingMs?: number;
 }
+
+/** Checks asked for through the local API (any local user, with the shared secret): at most one started per this many ms. */
+export const ON_DEMAND_CHECK_SPACING_MS = 10_000;
+const ON_DEMAND = 'local API';
 
 interface Delivered {
   response: AttestResponse;
@@ -78,6 +87,8 @@ export class Daemon {
   #deviceId: string | null = null;
   #localEvaluation: DaemonStatus['verdicts'] = [];
   #running: Promise<void> | null = null;
+  #runningReason: string | null = null;
+  #followUp: Promise<void> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nextCheckAt: Date | null = null;
   #api: LocalApi | null = null;
@@ -85,8 +96,12 @@ export class Daemon {
   #stopEnvironmentWatch: (() => void) | null = null;
   #stopped = false;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The service's signing keys, fetched again when a Result names a key not among them. */
-  #jwks: { server: string; keys: unknown[] } | null = null;
+  readonly #verifier = new ServiceResultVerifier();
+  #lock: StateDirLock | null = null;
+  /** When the last check asked for through the local API started (this daemon's clock, ms). */
+  #lastOnDemandAt: number | null = null;
+  /** A check was asked for too soon after the last one: the next check to start answers it. */
+  #onDemandWaiting = false;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -102,18 +117,46 @@ export class Daemon {
     return this.#api?.url ?? null;
   }
 
+  /**
+   * Takes the state directory (refused with ERR_STATE_DIR when it cannot be written, with
+   * ERR_STATE_DIR_LOCKED while another daemon holds it), then starts the local API and the schedule.
+   */
   async start(): Promise<void> {
+    const { stateDir } = this.#deps;
+    await prepareStateDir(stateDir);
+    this.#lock = await lockStateDir(stateDir, this.#now());
+    try {
+      await this.#start();
+    } catch (error) {
+      this.#stopped = true;
+      await this.#api?.close();
+      this.#api = null;
+      await this.#lock.release();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
     const { stateDir, log } = this.#deps;
+    const removed = await removeStaleTemporaries(stateDir, this.#now());
+    if (removed.length > 0) log.info({ removed }, 'removed temporary files that interrupted writes left');
     const loaded = await this.#deps.loadConfig();
     this.#config = loaded.config;
     this.#configFiles = loaded.files;
-    const restored = await loadAgentState(stateDir, this.#now());
+    const restored = await loadAgentState(stateDir, this.#now()).catch((error: unknown) => {
+      throw isAgentError(error) ? error : stateDirError(stateDir, error);
+    });
     this.#state = restored.state;
     if (restored.recovered) log.warn({ reason: restored.recovered.reason, movedTo: restored.recovered.movedTo }, 'state file was not trusted; starting from a clean state');
     this.#enrollment = await readEnrollment(stateDir).catch((error: unknown) => {
       log.warn({ code: isAgentError(error) ? error.code : 'ERR_INTERNAL', message: messageOf(error) }, 'enrolment record not usable');
       return null;
     });
+    const paused = this.#state.lastError;
+    if (paused && !paused.retryable && this.#state.pausedConfig !== this.#configFingerprint()) {
+      log.info({ code: paused.code }, 'the configuration differs from the one delivery was paused with; trying again');
+      this.#state = { ...this.#state, lastError: null, pausedConfig: null };
+    }
 
     const secret = randomBytes(32).toString('base64url');
     const sharedSecret = this.#deps.sharedStatusFile === undefined ? undefined : randomBytes(32).toString('base64url');
@@ -122,14 +165,23 @@ export class Daemon {
       port: this.#config.localApiPort,
       secret,
       ...(sharedSecret === undefined ? {} : { sharedSecret }),
-      handlers: { status: () => this.status(), check: () => this.checkNow('local API').then(() => this.status()), token: () => this.currentResult() },
+      handlers: { status: () => this.status(), check: () => this.requestCheck(), token: () => this.currentResult() },
       onError: (error) => log.error({ message: messageOf(error) }, 'local API error'),
     });
     await writePrivateFile(join(stateDir, LOCAL_API_SECRET_FILE), `${secret}\n`);
     const discovery = { url: this.#api.url, pid: process.pid, startedAt: this.#now().toISOString() };
     await writePrivateFile(join(stateDir, LOCAL_API_FILE), `${JSON.stringify(discovery)}\n`);
     if (this.#deps.sharedStatusFile !== undefined && sharedSecret !== undefined) {
-      await writeSharedStatusFile(this.#deps.sharedStatusFile, { ...discovery, secret: sharedSecret });
+      const file = this.#deps.sharedStatusFile;
+      await writeSharedStatusFile(file, { ...discovery, secret: sharedSecret }).catch((error: unknown) => {
+        const reason = fileSystemReason(error);
+        if (reason === null) throw error;
+        throw new AgentError(
+          isPermissionFailure(error) ? 'ERR_FILE_PERMISSIONS' : 'ERR_IO',
+          `Cannot write the shared status file ${file}: ${reason}. --share-status is for a daemon run by the system (root or SYSTEM); give it a file in a folder this user can write, or leave it out.`,
+          { cause: error },
+        );
+      });
     }
 
     this.#watchConfigFiles();
@@ -140,7 +192,7 @@ export class Daemon {
       });
     }
     log.info(
-      { version: PRODUCT_VERSION, localApi: this.#api.url, sharedStatusFile: this.#deps.sharedStatusFile ?? null, service: this.#config.serviceUrl, intervalSeconds: this.#config.checkIntervalSeconds },
+      { version: PRODUCT_VERSION, localApi: this.#api.url, sharedStatusFile: this.#deps.sharedStatusFile ?? null, service: this.#serviceUrl(), intervalSeconds: this.#config.checkIntervalSeconds },
       'daemon started',
     );
     this.#schedule(0);
@@ -154,13 +206,61 @@ export class Daemon {
     for (const watcher of this.#watchers) watcher.close();
     await this.#running?.catch(() => undefined);
     await this.#api?.close();
+    await this.#lock?.release();
     this.#deps.log.info('daemon stopped');
   }
 
-  /** Runs a check now, or joins the one in progress: never two at once. */
+  /** The service: the configured one, else the one this device enrolled with. */
+  #serviceUrl(): string | null {
+    return this.#config.serviceUrl ?? this.#enrollment?.server ?? null;
+  }
+
+  /** Identifies the configuration in force (a one-way hash: the enrolment token is never kept). */
+  #configFingerprint(): string {
+    return createHash('sha256').update(JSON.stringify({ ...this.#config, serviceUrl: this.#serviceUrl() })).digest('hex');
+  }
+
+  #onDemandNotBefore(): number | null {
+    if (this.#lastOnDemandAt === null) return null;
+    const notBefore = this.#lastOnDemandAt + (this.#deps.onDemandSpacingMs ?? ON_DEMAND_CHECK_SPACING_MS);
+    return notBefore > this.#now().getTime() ? notBefore : null;
+  }
+
+  /**
+   * A check asked for through the local API. It joins a running check; within the spacing after the
+   * last one asked for, it answers the status at once and the next check (at the latest when the
+   * spacing ends) answers it; otherwise it starts a check and answers when it is done.
+   */
+  requestCheck(): Promise<DaemonStatus> {
+    if (this.#running) return this.#running.then(() => this.status());
+    const notBefore = this.#onDemandNotBefore();
+    if (this.#stopped) return Promise.resolve(this.status());
+    if (notBefore === null) return this.checkNow(ON_DEMAND).then(() => this.status());
+    if (!this.#onDemandWaiting) this.#deps.log.info({ notBefore: new Date(notBefore).toISOString() }, 'check asked for within the spacing; the next check answers it');
+    this.#onDemandWaiting = true;
+    if (this.#nextCheckAt === null || this.#nextCheckAt.getTime() > notBefore) this.#schedule(notBefore - this.#now().getTime());
+    this.#deps.onChange?.();
+    return Promise.resolve(this.status());
+  }
+
+  /** Runs a check now, joins the one in progress, or follows a scheduled one: never two at once. */
   checkNow(reason: string): Promise<void> {
-    if (this.#running) return this.#running;
-    if (this.#state.lastError && !this.#state.lastError.retryable && reason !== 'schedule') this.#state.lastError = null;
+    if (this.#running) {
+      // Asked for during a scheduled check: what was asked about may have changed after that check
+      // read the machine (or its delivery was paused), so one more check follows it. Asks made
+      // during an asked-for check join it.
+      if (reason === 'schedule' || this.#runningReason !== 'schedule') return this.#running;
+      return (this.#followUp ??= this.#running.then(() => {
+        this.#followUp = null;
+        return this.#stopped ? undefined : this.checkNow(reason);
+      }));
+    }
+    // Any check that starts answers a check asked for earlier: its posture is fresher than the ask.
+    if (this.#onDemandWaiting && reason === 'schedule') reason = `${ON_DEMAND} (asked for within the spacing)`;
+    this.#runningReason = reason;
+    this.#onDemandWaiting = false;
+    if (reason.startsWith(ON_DEMAND)) this.#lastOnDemandAt = this.#now().getTime();
+    if (this.#state.lastError && !this.#state.lastError.retryable && reason !== 'schedule') this.#state = { ...this.#state, lastError: null, pausedConfig: null };
     clearTimeout(this.#timer);
     this.#nextCheckAt = null;
     this.#running = this.#check(reason).finally(() => {
@@ -221,7 +321,7 @@ export class Daemon {
       this.#config = config;
       this.#deps.log.level = config.logLevel;
       this.#deps.log.info({ service: config.serviceUrl, intervalSeconds: config.checkIntervalSeconds }, 'configuration changed');
-      if (this.#state.lastError && !this.#state.lastError.retryable) this.#state.lastError = null;
+      if (this.#state.lastError && !this.#state.lastError.retryable) this.#state = { ...this.#state, lastError: null, pausedConfig: null };
       this.#deps.onChange?.();
       this.#trigger('configuration change');
     } catch (error) {
@@ -249,8 +349,9 @@ export class Daemon {
 
   /** Delivers fresh posture; enrols first (or again) when the configuration gives a token. */
   async #deliver(): Promise<Delivered> {
-    const { serviceUrl, enrollmentToken } = this.#config;
-    if (!serviceUrl) throw new AgentError('ERR_NOT_ENROLLED', 'No policy service is configured (serviceUrl); posture is checked on this device only.');
+    const { enrollmentToken } = this.#config;
+    const serviceUrl = this.#serviceUrl();
+    if (!serviceUrl) throw new AgentError('ERR_NOT_ENROLLED', 'No policy service is configured (serviceUrl) and this device is not enrolled; posture is checked on this device only.');
     if (!this.#enrollment || this.#enrollment.server !== serviceUrl) {
       if (!enrollmentToken) throw new AgentError('ERR_NOT_ENROLLED', `This device is not enrolled with ${serviceUrl}, and no enrolment token is configured.`);
       return this.#enroll(serviceUrl, enrollmentToken);
@@ -272,25 +373,10 @@ export class Daemon {
     }
   }
 
-  /** A Result that does not verify with the service's own keys is not kept. */
-  async #verified(response: AttestResponse): Promise<void> {
-    const server = this.#enrollment!.server;
-    const kid = (JSON.parse(Buffer.from(response.result.split('.')[0] ?? '', 'base64url').toString('utf8') || '{}') as { kid?: unknown }).kid;
-    const known = this.#jwks?.server === server && this.#jwks.keys.some((key) => (key as { kid?: unknown }).kid === kid);
-    if (!known) this.#jwks = { server, keys: (await new ServiceClient({ baseUrl: server }).jwks()).keys };
-    try {
-      await verifyResult(response.result, { jwks: { keys: this.#jwks!.keys }, issuer: server, audience: this.#config.resultAudience });
-    } catch (error) {
-      if (isAgentError(error) && error.code === 'ERR_RESULT_ISSUER') {
-        throw new AgentError('ERR_RESULT_ISSUER', `The service signs its Results as another URL than ${server}: configure serviceUrl as the service's own public URL (its --url). ${error.message}`);
-      }
-      throw error;
-    }
-  }
-
   async #check(reason: string): Promise<void> {
     const { log } = this.#deps;
     const started = this.#now();
+    log.debug({ reason }, 'check started');
     try {
       this.#deviceId ??= await this.#deps.deviceId();
     } catch (error) {
@@ -304,8 +390,9 @@ export class Daemon {
         await this.#collectLocally(started);
       } else {
         const { response, posture } = await this.#deliver();
-        await this.#verified(response);
-        this.#state = { lastCheckAt: started.toISOString(), lastDeliveryAt: this.#now().toISOString(), lastReport: posture, lastResult: response, lastError: null, consecutiveFailures: 0 };
+        // A Result that does not verify (the service's keys, the enrolled URL as issuer, resultAudience) is not kept.
+        await this.#verifier.verify(response.result, { server: this.#enrollment!.server, audience: this.#config.resultAudience, now: this.#now() });
+        this.#state = { lastCheckAt: started.toISOString(), lastDeliveryAt: this.#now().toISOString(), lastReport: posture, lastResult: response, lastError: null, consecutiveFailures: 0, pausedConfig: null };
         log.info({ reason, status: response.status, policy: response.policy, tiers: response.tiers }, 'posture delivered');
       }
     } catch (error) {
@@ -329,7 +416,12 @@ export class Daemon {
       at: at.toISOString(),
       retryable,
     };
-    this.#state = { ...this.#state, lastError: failure, consecutiveFailures: retryable ? this.#state.consecutiveFailures + 1 : this.#state.consecutiveFailures };
+    this.#state = {
+      ...this.#state,
+      lastError: failure,
+      consecutiveFailures: retryable ? this.#state.consecutiveFailures + 1 : this.#state.consecutiveFailures,
+      pausedConfig: retryable ? null : this.#configFingerprint(),
+    };
     const level = retryable ? 'warn' : 'error';
     this.#deps.log[level]({ code: failure.code, message: failure.message, retryable, failures: this.#state.consecutiveFailures }, retryable ? 'delivery failed; will retry' : 'delivery refused; paused until the configuration changes or a check is asked for');
   }
@@ -353,7 +445,7 @@ export class Daemon {
     const lastError = this.#state.lastError;
     if (lastError?.code === 'ERR_DEVICE_REVOKED') return 'noncompliant';
     if (current) return current.status;
-    if (lastError?.retryable && this.#config.serviceUrl) return 'offline';
+    if (lastError?.retryable && this.#serviceUrl()) return 'offline';
     return 'unknown';
   }
 
@@ -361,15 +453,17 @@ export class Daemon {
     const result = this.#state.lastResult;
     const state = this.#daemonState();
     const granting = this.currentResult() !== null && this.#state.lastError?.code !== 'ERR_DEVICE_REVOKED';
+    const notBefore = this.#onDemandNotBefore();
     return {
       state,
       deviceId: this.#enrollment?.deviceId ?? this.#deviceId,
-      service: this.#config.serviceUrl,
-      enrolled: this.#enrollment !== null && this.#enrollment.server === this.#config.serviceUrl,
+      service: this.#serviceUrl(),
+      enrolled: this.#enrollment !== null && this.#enrollment.server === this.#serviceUrl(),
       lastCheckAt: this.#state.lastCheckAt,
       lastDeliveryAt: this.#state.lastDeliveryAt,
       nextCheckAt: this.#nextCheckAt?.toISOString() ?? null,
       checking: this.#running !== null,
+      checkNotBefore: notBefore === null ? null : new Date(notBefore).toISOString(),
       policy: result?.policy ?? (this.#localEvaluation.length > 0 ? `${DEFAULT_POLICY.id}@${DEFAULT_POLICY.version} (on this device)` : null),
       earStatus: result?.earStatus ?? null,
       tiers: granting && result ? result.tiers : [],

@@ -3,16 +3,20 @@
  * validate input, call PostureService / AuthzEngine, and answer JSON. Every failure is
  * `{ "error": { "code", "message" } }` with the right status, and the service keeps serving.
  */
+import { maxHeaderSize } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
 import { formatPath } from '../../policy/parse-policy.js';
 import { AgentError, isAgentError, type ErrorCode } from '../../shared/errors.js';
 import type { AuthzEngine } from '../authz.js';
-import type { DeviceDirectory } from '../device-directory.js';
+import type { Actor, DeviceDirectory } from '../device-directory.js';
 import { challengeRequestSchema, enrollRequestSchema, type PostureService } from '../posture-service.js';
 import type { ServiceKeys } from '../service-keys.js';
 import { hashSecret } from '../secrets.js';
 import type { ApiKeyRole, Store } from '../store/store.js';
+import { ApiKeyCache } from './api-key-cache.js';
+import { answerClientError } from './client-errors.js';
+import { limitConnectionsPerAddress, requestTimeouts } from './connection-limits.js';
 import { errorBody, statusFor } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -24,10 +28,15 @@ export interface AppOptions {
   keys: ServiceKeys;
   store: Store;
   metrics: ServiceMetrics;
-  /** Requests per second per client address for GET /v1/authz (0: no limit). */
+  /** Requests per second per client address for GET /v1/authz (0: no limit); not for a gateway presenting its key. */
   authzRateLimit: number;
   /** Requests per second per client address for challenge and enrol (0: no limit). */
   enrollRateLimit: number;
+  /** Open connections per client address, and in all (0: no limit). */
+  maxConnectionsPerAddress: number;
+  maxConnections: number;
+  /** A request whose headers and body have not all arrived by then is answered 408 and cut. */
+  requestTimeoutMs: number;
   trustProxy: boolean;
   logger: FastifyServerOptions['logger'];
 }
@@ -37,6 +46,7 @@ const API_KEY_CACHE_MS = 30_000;
 const BODY_LIMIT = 64 * 1024;
 const AUTHZ_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const revokeBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).optional();
+const emptyBodySchema = z.strictObject({}).optional();
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.code(statusFor(code)).send(errorBody(code, message));
@@ -77,12 +87,15 @@ function fastifyErrorCode(error: { code?: string; statusCode?: number }): { code
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const { service, devices, authz, keys, store, metrics } = options;
+  const timeouts = requestTimeouts(options.requestTimeoutMs);
   const app = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy,
-    requestTimeout: 15_000,
+    http: timeouts,
+    requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: 65_000,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, { maxHeaderBytes: maxHeaderSize, requestTimeoutMs: options.requestTimeoutMs }),
     routerOptions: { maxParamLength: 200 },
     logController: new LogController({ disableRequestLogging: true }),
     // Requests already on open connections are served while closing; the store closes after them.
@@ -93,10 +106,28 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   const authzLimiter = new RateLimiter(options.authzRateLimit);
+  const gatewayKeys = new ApiKeyCache(async (hash) => {
+    const record = await store.findApiKey(hash);
+    return record ? { id: record.id, role: record.role } : null;
+  });
+  // An unknown gateway key is looked up at most this often per address: random keys cannot flood the database.
+  const gatewayKeyLookups = new RateLimiter(5, 10);
+  let warnedBadGatewayKeyAt = 0;
   const enrollLimiter = new RateLimiter(options.enrollRateLimit);
-  const apiKeys = new Map<string, { role: ApiKeyRole | null; until: number }>();
+  const apiKeys = new Map<string, { role: ApiKeyRole | null; id: string | null; until: number }>();
 
   app.removeContentTypeParser('text/plain');
+
+  if (options.maxConnections > 0) app.server.maxConnections = options.maxConnections;
+  let refusedConnections = 0;
+  let warnedRefusedAt = 0;
+  limitConnectionsPerAddress(app.server, options.maxConnectionsPerAddress, (address) => {
+    refusedConnections += 1;
+    if (Date.now() - warnedRefusedAt < 60_000) return;
+    warnedRefusedAt = Date.now();
+    app.log.warn({ address, refused: refusedConnections, limit: options.maxConnectionsPerAddress }, 'closed connections beyond --max-connections-per-address');
+    refusedConnections = 0;
+  });
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -131,7 +162,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!limiter.take(request.ip)) throw new AgentError('ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
   }
 
-  async function requireRole(request: FastifyRequest, roles: readonly ApiKeyRole[]): Promise<void> {
+  /** The caller's API key must have one of `roles`; returns who it is, for the audit log. */
+  async function requireRole(request: FastifyRequest, roles: readonly ApiKeyRole[]): Promise<Actor> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new AgentError('ERR_UNAUTHORIZED', 'An API key is required: Authorization: Bearer <key> (posture-service apikey create).');
     const hash = hashSecret(match[1]!);
@@ -139,12 +171,38 @@ export function buildApp(options: AppOptions): FastifyInstance {
     let cached = apiKeys.get(hash);
     if (!cached || cached.until < now) {
       const record = await store.findApiKey(hash);
-      cached = { role: record?.role ?? null, until: now + API_KEY_CACHE_MS };
+      cached = { role: record?.role ?? null, id: record?.id ?? null, until: now + API_KEY_CACHE_MS };
       if (apiKeys.size > 10_000) apiKeys.clear();
       apiKeys.set(hash, cached);
     }
     if (cached.role === null) throw new AgentError('ERR_UNAUTHORIZED', 'The API key is unknown or revoked.');
     if (!roles.includes(cached.role)) throw new AgentError('ERR_FORBIDDEN', `This needs an API key with the ${roles.join(' or ')} role.`);
+    return { actor: `apikey:${cached.id ?? 'unknown'}`, source: request.ip };
+  }
+
+  /**
+   * Forward-auth's caller is the gateway, so a per-address limit would throttle every user behind
+   * it: a gateway that presents its gateway API key (X-Posture-Gateway-Key) is not limited; anyone
+   * else is. Known keys are answered from memory; an unknown one is charged to its address and
+   * looked up in the background for the next request.
+   */
+  function admitAuthz(request: FastifyRequest): boolean {
+    const key = request.headers['x-posture-gateway-key'];
+    if (typeof key === 'string' && key !== '') {
+      const identity = gatewayKeys.peek(key);
+      if (identity?.role === 'gateway') return true;
+      if (identity === undefined && gatewayKeyLookups.take(request.ip)) {
+        gatewayKeys.identify(key).then(
+          (found) => {
+            if (found?.role === 'gateway' || Date.now() - warnedBadGatewayKeyAt < 60_000) return;
+            warnedBadGatewayKeyAt = Date.now();
+            request.log.warn({ address: request.ip }, 'X-Posture-Gateway-Key is not a gateway API key (unknown, revoked or another role): forward-auth from this address is limited per address');
+          },
+          (error: unknown) => request.log.warn({ err: error }, 'could not look up a gateway API key'),
+        );
+      }
+    }
+    return authzLimiter.take(request.ip);
   }
 
   app.post('/v1/challenge', async (request) => {
@@ -156,7 +214,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.post('/v1/enroll', async (request, reply) => {
     limit(enrollLimiter, request);
     const body = parseBody(enrollRequestSchema, request.body);
-    const enrolled = await service.enroll(body);
+    const enrolled = await service.enroll(body, { source: request.ip });
     metrics.appraisals.inc({ status: enrolled.appraisal.status });
     return reply.code(201).send(enrolled);
   });
@@ -185,9 +243,28 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.post<{ Params: { id: string } }>('/v1/devices/:id/revoke', async (request) => {
-    await requireRole(request, ['admin']);
+    const actor = await requireRole(request, ['admin']);
     const body = parseBody(revokeBodySchema, request.body);
-    return { device: await devices.revoke(request.params.id, body?.reason ?? null) };
+    return { device: await devices.revoke(request.params.id, body?.reason ?? null, actor) };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/devices/:id/restore', async (request) => {
+    const actor = await requireRole(request, ['admin']);
+    parseBody(emptyBodySchema, request.body);
+    return { device: await devices.restore(request.params.id, actor) };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/devices/:id/reset', async (request) => {
+    const actor = await requireRole(request, ['admin']);
+    parseBody(emptyBodySchema, request.body);
+    return { device: await devices.reset(request.params.id, actor) };
+  });
+
+  app.get<{ Querystring: { limit?: string } }>('/v1/audit', async (request) => {
+    await requireRole(request, ['admin']);
+    const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AgentError('ERR_BAD_REQUEST', 'limit must be a whole number from 1 to 1000.');
+    return { entries: await devices.audit(limit) };
   });
 
   // Forward-auth answers every method: Envoy's ext_authz checks with the client's own method. The
@@ -201,7 +278,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     });
     const decide = (request: FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>, reply: FastifyReply) => {
       reply.header('cache-control', 'no-store');
-      if (!authzLimiter.take(request.ip)) {
+      if (!admitAuthz(request)) {
         reply.header('x-posture-reason', 'ERR_RATE_LIMITED');
         reply.header('retry-after', '1');
         return send(reply, 'ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
@@ -228,12 +305,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return keys.jwks();
   });
 
-  app.get('/healthz', async () => {
-    const database = await store.ping().then(
-      () => 'ok' as const,
-      () => 'unavailable' as const,
-    );
-    return { status: 'ok', database };
+  // 200 only while appraisals can be stored; forward-auth answers whatever this says.
+  app.get('/healthz', async (_request, reply) => {
+    const health = await store.health();
+    const database = !health.reachable ? 'unavailable' : health.writable ? 'ok' : 'read-only';
+    reply.header('cache-control', 'no-store');
+    // Liveness: 200 while the process serves (forward-auth answers without the database); the body says what is wrong.
+    if (database === 'ok') return { status: 'ok', database };
+    const lastWriteError = health.lastWriteError === undefined ? {} : { lastWriteError: health.lastWriteError };
+    return { status: 'degraded', database, ...lastWriteError };
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -7,14 +7,17 @@ import pg from 'pg';
 import { systemErrorCode } from '../../shared/errors.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
+import { WriteHealth } from './store-helpers.js';
+import type { StoreHealth } from './store.js';
 import {
-  API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
+  API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
   databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
   unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store,
+  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  NewDevice, Store,
 } from './store.js';
 
 export const DEFAULT_MAX_CONNECTIONS = 10;
@@ -35,8 +38,19 @@ const NODE_CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND',
   'EAI_AGAIN', 'EPIPE', 'ENOENT',
 ]);
-/** SQLSTATE: connection exception, invalid authorization, insufficient resources, shutdown, no such database. */
-const UNAVAILABLE_SQLSTATE = /^(08|28|53|57P0[1-4]$|3D000$)/;
+/**
+ * SQLSTATE: connection exception, invalid authorization, insufficient resources, system error,
+ * shutdown, no such database, a read-only server (a standby, default_transaction_read_only).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|28|53|58|57P0[1-4]$|3D000$|25006$)/;
+/** SQLSTATE of a write the storage refused: read-only transaction, disk full, I/O error. */
+const REFUSED_WRITE_SQLSTATE = /^(25006|53100|58030)$/;
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/** A statement that changed rows: proof the storage takes writes. */
+function changedRows(result: pg.QueryResult): boolean {
+  return WRITE_COMMANDS.has(result.command) && (result.rowCount ?? 0) > 0;
+}
 /** pg and pg-pool report a lost or impossible connection with these messages and no code. */
 const CONNECTION_FAILURE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout)/;
 
@@ -62,11 +76,14 @@ const postgresColumns: ColumnDecoder = {
   },
 };
 
-type Queryable = Pick<pg.ClientBase, 'query'>;
+interface Queryable {
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
+}
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres';
   private readonly pool: pg.Pool;
+  private readonly writes = new WriteHealth();
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
     this.pool = new pg.Pool({
@@ -86,6 +103,11 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  async health(): Promise<StoreHealth> {
+    const reachable = await this.ping().then(() => true, () => false);
+    return this.writes.report(reachable);
   }
 
   async close(): Promise<void> {
@@ -146,17 +168,28 @@ export class PostgresStore implements Store {
     return row === undefined ? null : deviceFromRow(row, postgresColumns);
   }
 
-  async saveDeviceKey(device: NewDevice): Promise<void> {
-    await this.query(`
+  async insertDevice(device: NewDevice): Promise<boolean> {
+    const result = await this.query(`
       INSERT INTO devices (id, kid, jwk, enrolled_at, hostname, platform)
       VALUES ($1, $2, $3::jsonb, $4, $5, $6)
-      ON CONFLICT (id) DO UPDATE SET
-        kid = excluded.kid,
-        jwk = excluded.jwk,
-        enrolled_at = excluded.enrolled_at,
-        hostname = coalesce(excluded.hostname, devices.hostname),
-        platform = coalesce(excluded.platform, devices.platform)`,
+      ON CONFLICT (id) DO NOTHING`,
     [device.id, device.kid, JSON.stringify(device.jwk), device.enrolledAt, device.hostname, device.platform]);
+    return result.rowCount === 1;
+  }
+
+  async replaceDeviceKey(device: NewDevice, condition: KeyReplacement): Promise<boolean> {
+    const [afterReset, currentKid] = 'currentKid' in condition ? [false, condition.currentKid] : [true, null];
+    const result = await this.query(`
+      UPDATE devices SET
+        kid = $2,
+        jwk = $3::jsonb,
+        enrolled_at = $4,
+        hostname = coalesce($5, hostname),
+        platform = coalesce($6, platform),
+        reset_at = NULL
+      WHERE id = $1 AND (($7::boolean AND reset_at IS NOT NULL) OR (NOT $7::boolean AND kid = $8))`,
+    [device.id, device.kid, JSON.stringify(device.jwk), device.enrolledAt, device.hostname, device.platform, afterReset, currentKid]);
+    return result.rowCount === 1;
   }
 
   async listDevices(): Promise<DeviceRecord[]> {
@@ -171,6 +204,16 @@ export class PostgresStore implements Store {
         revoked_at = coalesce(revoked_at, $2)
       WHERE id = $1`,
     [id, now, reason]);
+    return result.rowCount === 1;
+  }
+
+  async restoreDevice(id: string): Promise<boolean> {
+    const result = await this.query('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = $1', [id]);
+    return result.rowCount === 1;
+  }
+
+  async resetDevice(id: string, now: Date): Promise<boolean> {
+    const result = await this.query('UPDATE devices SET reset_at = coalesce(reset_at, $2) WHERE id = $1', [id, now]);
     return result.rowCount === 1;
   }
 
@@ -220,34 +263,81 @@ export class PostgresStore implements Store {
     return row === undefined ? null : apiKeyFromRow(row, postgresColumns);
   }
 
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    await this.query(`
+      INSERT INTO audit_log (at, actor, source, action, device_id, detail)
+      VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+    [entry.at, entry.actor, entry.source, entry.action, entry.deviceId, entry.detail === null ? null : JSON.stringify(entry.detail)]);
+  }
+
+  async listAudit(options: { deviceId?: string; limit: number }): Promise<AuditEntry[]> {
+    const result = options.deviceId === undefined
+      ? await this.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1`, [rowLimit(options.limit)])
+      : await this.query<AuditRow>(
+        `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE device_id = $1 ORDER BY id DESC LIMIT $2`, [options.deviceId, rowLimit(options.limit)]);
+    return result.rows.map((row) => auditFromRow(row, postgresColumns));
+  }
+
   private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
     try {
-      return await this.pool.query<Row>(sql, values);
+      const result = await this.pool.query<Row>(sql, values);
+      if (changedRows(result)) this.writes.wrote();
+      return result;
     } catch (error) {
-      throw storeError(error);
+      throw this.failure(error);
     }
   }
 
-  /** Runs `work` between BEGIN and COMMIT on one pooled connection; rolls back when it throws. */
+  /**
+   * Runs `work` between BEGIN and COMMIT on one pooled connection; rolls back when it throws. A
+   * checked-out client whose connection dies emits 'error', which would crash the process with no
+   * listener: one listens for the whole checkout, and a broken client is released with its error
+   * so the pool destroys it instead of handing it out again.
+   */
   private async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw storeError(error);
+      throw this.failure(error);
     }
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
+    let wrote = false;
+    const tracked: Queryable = {
+      query: async <Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values?: unknown[]) => {
+        const result = await client.query<Row>(sql, values);
+        if (changedRows(result)) wrote = true;
+        return result;
+      },
+    };
     try {
       await client.query('BEGIN');
-      const result = await work(client);
+      const result = await work(tracked);
       await client.query('COMMIT');
-      client.release();
+      if (wrote) this.writes.wrote();
       return result;
     } catch (error) {
-      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
-      // A connection that could not roll back is broken: the pool must not hand it out again.
-      client.release(!rolledBack);
-      throw storeError(error);
+      if (broken === undefined) {
+        await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+          broken = rollbackFailed instanceof Error ? rollbackFailed : new Error(String(rollbackFailed));
+        });
+      }
+      throw this.failure(error);
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
     }
+  }
+
+  /** The error a caller sees; a write the storage refused also marks the store not writable. */
+  private failure(error: unknown): Error {
+    const code = systemErrorCode(error);
+    if (code !== undefined && REFUSED_WRITE_SQLSTATE.test(code)) this.writes.refused(code);
+    return storeError(error);
   }
 
   private migrationDriver(): MigrationDriver {

@@ -3,19 +3,25 @@
  * queue behind `busy_timeout`). better-sqlite3 is synchronous; every method runs its statement at
  * once and hands back a settled promise.
  */
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDir } from '../../shared/atomic-write.js';
+import { AgentError } from '../../shared/errors.js';
+import { dataDirError } from '../data-dir.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
+import { WriteHealth } from './store-helpers.js';
+import type { StoreHealth } from './store.js';
 import {
-  API_KEY_COLUMNS, APPRAISAL_COLUMNS, DEVICE_COLUMNS, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
+  API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
   databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
   unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store,
+  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  NewDevice, Store,
 } from './store.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -23,6 +29,8 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's write lock before failing (SQLITE_BUSY). */
   busyTimeoutMs?: number;
+  /** Refuse to create the file (read-only commands): ERR_DATABASE_MISSING when it does not exist. */
+  mustExist?: boolean;
 }
 
 /** Errors that mean "the database cannot answer now", not "this request is wrong". */
@@ -31,11 +39,19 @@ const UNAVAILABLE_CODE_PREFIXES = [
   'SQLITE_PROTOCOL', 'SQLITE_NOLFS', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PERM',
 ];
 
+/** The storage refused a write (full, read-only, failing): the store is not writable until a write succeeds. */
+const REFUSED_WRITE_CODE_PREFIXES = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR'];
+
 function storeError(error: unknown): Error {
   if (error instanceof Database.SqliteError && UNAVAILABLE_CODE_PREFIXES.some((prefix) => error.code.startsWith(prefix))) {
     return databaseUnavailable(error);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+function refusedWriteCode(error: unknown): string | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  return REFUSED_WRITE_CODE_PREFIXES.some((prefix) => error.code.startsWith(prefix)) ? error.code : undefined;
 }
 
 const sqliteColumns: ColumnDecoder = {
@@ -55,6 +71,13 @@ function iso(date: Date): string {
 
 function isoOrNull(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
+}
+
+function deviceParameters(device: NewDevice) {
+  return {
+    id: device.id, kid: device.kid, jwk: JSON.stringify(device.jwk), enrolledAt: iso(device.enrolledAt),
+    hostname: device.hostname, platform: device.platform,
+  };
 }
 
 /** Every statement the Store runs, prepared once per connection (after the schema exists). */
@@ -83,21 +106,30 @@ function prepareStatements(db: Database.Database) {
     deleteExpiredJtis: db.prepare<[string]>('DELETE FROM seen_jtis WHERE expires_at <= ?'),
 
     getDevice: db.prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ?`),
-    upsertDeviceKey: db.prepare<{ id: string; kid: string; jwk: string; enrolledAt: string; hostname: string | null; platform: string | null }>(`
+    insertDevice: db.prepare<{ id: string; kid: string; jwk: string; enrolledAt: string; hostname: string | null; platform: string | null }>(`
       INSERT INTO devices (id, kid, jwk, enrolled_at, hostname, platform)
       VALUES (@id, @kid, @jwk, @enrolledAt, @hostname, @platform)
-      ON CONFLICT (id) DO UPDATE SET
-        kid = excluded.kid,
-        jwk = excluded.jwk,
-        enrolled_at = excluded.enrolled_at,
-        hostname = coalesce(excluded.hostname, devices.hostname),
-        platform = coalesce(excluded.platform, devices.platform)`),
+      ON CONFLICT (id) DO NOTHING`),
+    replaceDeviceKey: db.prepare<{
+      id: string; kid: string; jwk: string; enrolledAt: string; hostname: string | null; platform: string | null;
+      currentKid: string | null; afterReset: number;
+    }>(`
+      UPDATE devices SET
+        kid = @kid,
+        jwk = @jwk,
+        enrolled_at = @enrolledAt,
+        hostname = coalesce(@hostname, hostname),
+        platform = coalesce(@platform, platform),
+        reset_at = NULL
+      WHERE id = @id AND ((@afterReset = 1 AND reset_at IS NOT NULL) OR (@afterReset = 0 AND kid = @currentKid))`),
     listDevices: db.prepare<[], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`),
     revokeDevice: db.prepare<{ id: string; now: string; reason: string | null }>(`
       UPDATE devices SET
         revoked_reason = CASE WHEN revoked_at IS NULL THEN @reason ELSE revoked_reason END,
         revoked_at = coalesce(revoked_at, @now)
       WHERE id = @id`),
+    restoreDevice: db.prepare<[string]>('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = ?'),
+    resetDevice: db.prepare<{ id: string; now: string }>('UPDATE devices SET reset_at = coalesce(reset_at, @now) WHERE id = @id'),
     listRevokedDeviceIds: db.prepare<[], { id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id'),
     touchDevice: db.prepare<{ id: string; lastSeenAt: string; hostname: string | null; platform: string | null }>(`
       UPDATE devices SET
@@ -128,6 +160,13 @@ function prepareStatements(db: Database.Database) {
       VALUES (@id, @keyHash, @role, @name, @createdAt, @revokedAt)`),
     findApiKey: db.prepare<[string], ApiKeyRow>(`
       SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`),
+
+    insertAudit: db.prepare<{ at: string; actor: string; source: string | null; action: string; deviceId: string | null; detail: string | null }>(`
+      INSERT INTO audit_log (at, actor, source, action, device_id, detail)
+      VALUES (@at, @actor, @source, @action, @deviceId, @detail)`),
+    listAudit: db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?`),
+    listDeviceAudit: db.prepare<[string, number], AuditRow>(`
+      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE device_id = ? ORDER BY id DESC LIMIT ?`),
   };
 }
 
@@ -144,10 +183,16 @@ function settle<T>(work: () => T): Promise<T> {
 
 /** Opens (creating if needed, in a 0700 directory) the SQLite file at `path`. */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  try {
-    await ensurePrivateDir(dirname(path));
-  } catch (error) {
-    throw databaseUnavailable(error);
+  if (options.mustExist === true) {
+    if (!(await stat(path).then((info) => info.isFile(), () => false))) {
+      throw new AgentError('ERR_DATABASE_MISSING', `There is no database at ${path}: give the running service's --data-dir (POSTURE_SERVICE_DATA_DIR) or --database.`);
+    }
+  } else {
+    try {
+      await ensurePrivateDir(dirname(path));
+    } catch (error) {
+      throw dataDirError(dirname(path), error);
+    }
   }
   return settle(() => {
     const db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
@@ -163,6 +208,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   private prepared: Statements | undefined;
+  private readonly writes = new WriteHealth();
 
   /** Takes an open connection; its busy timeout is the one it was opened with. */
   constructor(private readonly db: Database.Database) {
@@ -179,6 +225,11 @@ export class SqliteStore implements Store {
     return this.run((statements) => {
       statements.ping.get();
     });
+  }
+
+  async health(): Promise<StoreHealth> {
+    const reachable = await this.ping().then(() => true, () => false);
+    return this.writes.report(reachable);
   }
 
   close(): Promise<void> {
@@ -232,10 +283,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  saveDeviceKey(device: NewDevice): Promise<void> {
-    return this.run((statements) => {
-      statements.upsertDeviceKey.run({ ...device, jwk: JSON.stringify(device.jwk), enrolledAt: iso(device.enrolledAt) });
-    });
+  insertDevice(device: NewDevice): Promise<boolean> {
+    return this.run((statements) => statements.insertDevice.run(deviceParameters(device)).changes === 1);
+  }
+
+  replaceDeviceKey(device: NewDevice, condition: KeyReplacement): Promise<boolean> {
+    const guard = 'currentKid' in condition ? { currentKid: condition.currentKid, afterReset: 0 } : { currentKid: null, afterReset: 1 };
+    return this.run((statements) => statements.replaceDeviceKey.run({ ...deviceParameters(device), ...guard }).changes === 1);
   }
 
   listDevices(): Promise<DeviceRecord[]> {
@@ -244,6 +298,14 @@ export class SqliteStore implements Store {
 
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
     return this.run((statements) => statements.revokeDevice.run({ id, now: iso(now), reason }).changes === 1);
+  }
+
+  restoreDevice(id: string): Promise<boolean> {
+    return this.run((statements) => statements.restoreDevice.run(id).changes === 1);
+  }
+
+  resetDevice(id: string, now: Date): Promise<boolean> {
+    return this.run((statements) => statements.resetDevice.run({ id, now: iso(now) }).changes === 1);
   }
 
   listRevokedDeviceIds(): Promise<string[]> {
@@ -298,9 +360,44 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Runs synchronous work with the statements, prepared on first use (after migrate() made the tables). */
+  appendAudit(entry: NewAuditEntry): Promise<void> {
+    return this.run((statements) => {
+      statements.insertAudit.run({ ...entry, at: iso(entry.at), detail: entry.detail === null ? null : JSON.stringify(entry.detail) });
+    });
+  }
+
+  listAudit(options: { deviceId?: string; limit: number }): Promise<AuditEntry[]> {
+    return this.run((statements) => {
+      const rows = options.deviceId === undefined
+        ? statements.listAudit.all(rowLimit(options.limit))
+        : statements.listDeviceAudit.all(options.deviceId, rowLimit(options.limit));
+      return rows.map((row) => auditFromRow(row, sqliteColumns));
+    });
+  }
+
+  /**
+   * Runs synchronous work with the statements, prepared on first use (after migrate() made the
+   * tables). A write the storage refuses marks the store not writable; once it is, work that
+   * changes rows again marks it writable.
+   */
   private run<T>(work: (statements: Statements) => T): Promise<T> {
-    return settle(() => work(this.prepared ??= prepareStatements(this.db)));
+    return settle(() => {
+      try {
+        const changesBefore = this.writes.writable ? 0 : this.totalChanges();
+        const result = work(this.prepared ??= prepareStatements(this.db));
+        if (!this.writes.writable && this.totalChanges() > changesBefore) this.writes.wrote();
+        return result;
+      } catch (error) {
+        const code = refusedWriteCode(error);
+        if (code !== undefined) this.writes.refused(code);
+        throw error;
+      }
+    });
+  }
+
+  /** Rows changed on this connection since it opened (SQLite's total_changes()). */
+  private totalChanges(): number {
+    return this.db.prepare<[], number>('SELECT total_changes()').pluck().get() ?? 0;
   }
 
   private migrationDriver(): MigrationDriver {

@@ -6,7 +6,10 @@ import type { PublicJwk } from '../../attest/jwk.js';
 import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
 import { AgentError, messageOf } from '../../shared/errors.js';
 import type { PostureReport } from '../../shared/report.js';
-import type { ApiKeyRecord, ApiKeyRole, AppraisalRecord, DeviceRecord, EnrollmentTokenRecord, NewAppraisal } from './store.js';
+import type {
+  ApiKeyRecord, ApiKeyRole, AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, EnrollmentTokenRecord, NewAppraisal,
+} from './store.js';
+import type { StoreHealth } from './store.js';
 
 /** How a dialect's driver hands back dates and JSON: PostgreSQL parses them, SQLite returns text. */
 export interface ColumnDecoder {
@@ -15,7 +18,8 @@ export interface ColumnDecoder {
 }
 
 export const ENROLLMENT_TOKEN_COLUMNS = 'id, token_hash, uses_left, expires_at, created_at, note';
-export const DEVICE_COLUMNS = 'id, kid, jwk, enrolled_at, hostname, platform, last_seen_at, revoked_at, revoked_reason';
+export const DEVICE_COLUMNS = 'id, kid, jwk, enrolled_at, hostname, platform, last_seen_at, revoked_at, revoked_reason, reset_at';
+export const AUDIT_COLUMNS = 'id, at, actor, source, action, device_id, detail';
 export const APPRAISAL_COLUMNS = `id, device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers,
   verdicts, posture, result_jti, result_expires_at, created_at`;
 export const API_KEY_COLUMNS = 'id, key_hash, role, name, created_at, revoked_at';
@@ -39,6 +43,17 @@ export interface DeviceRow {
   last_seen_at: unknown;
   revoked_at: unknown;
   revoked_reason: string | null;
+  reset_at: unknown;
+}
+
+export interface AuditRow {
+  id: number | bigint | string;
+  at: unknown;
+  actor: string;
+  source: string | null;
+  action: AuditAction;
+  device_id: string | null;
+  detail: unknown;
 }
 
 export interface AppraisalRow {
@@ -98,6 +113,19 @@ export function deviceFromRow(row: DeviceRow, decode: ColumnDecoder): DeviceReco
     lastSeenAt: nullableDate(row.last_seen_at, decode),
     revokedAt: nullableDate(row.revoked_at, decode),
     revokedReason: row.revoked_reason,
+    resetAt: nullableDate(row.reset_at, decode),
+  };
+}
+
+export function auditFromRow(row: AuditRow, decode: ColumnDecoder): AuditEntry {
+  return {
+    id: safeInteger(row.id),
+    at: decode.date(row.at),
+    actor: row.actor,
+    source: row.source,
+    action: row.action,
+    deviceId: row.device_id,
+    detail: row.detail === null ? null : (decode.json(row.detail) as Record<string, string | null>),
   };
 }
 
@@ -157,4 +185,38 @@ export function unknownDevice(deviceId: string): AgentError {
 /** The service answers 503 for this code and keeps serving; `cause` keeps the driver's error. */
 export function databaseUnavailable(cause: unknown): AgentError {
   return new AgentError('ERR_DATABASE_UNAVAILABLE', `The database is unavailable: ${messageOf(cause)}`, { cause });
+}
+
+/**
+ * A Store's memory of its writes: a write the storage refused (full, read-only, I/O error) makes
+ * it not writable until a later write changes something. Reads prove nothing either way.
+ */
+export class WriteHealth {
+  #refusedWith: string | null = null;
+  #at: Date;
+  readonly #clock: () => Date;
+
+  constructor(clock: () => Date = () => new Date()) {
+    this.#clock = clock;
+    this.#at = clock();
+  }
+
+  get writable(): boolean {
+    return this.#refusedWith === null;
+  }
+
+  refused(code: string): void {
+    if (this.#refusedWith === null) this.#at = this.#clock();
+    this.#refusedWith = code;
+  }
+
+  wrote(): void {
+    if (this.#refusedWith === null) return;
+    this.#refusedWith = null;
+    this.#at = this.#clock();
+  }
+
+  report(reachable: boolean): StoreHealth {
+    return { reachable, writable: this.writable, ...(this.#refusedWith === null ? {} : { lastWriteError: this.#refusedWith }), at: this.#at };
+  }
 }

@@ -35,6 +35,28 @@ export interface DeviceRecord extends NewDevice {
   lastSeenAt: Date | null;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** Set by an administrator's reset: the next enrolment with a token may replace the key, once. */
+  resetAt: Date | null;
+}
+
+/** When a known device's key may be replaced: it still has `currentKid` (rotation), or an administrator reset it. */
+export type KeyReplacement = { currentKid: string } | { afterReset: true };
+
+export type AuditAction = 'device.revoke' | 'device.restore' | 'device.reset' | 'device.rekey-after-reset';
+
+export interface NewAuditEntry {
+  at: Date;
+  /** Who: `cli:<os user>`, `apikey:<id>` or `device:<id>`. */
+  actor: string;
+  /** From where: the client address for the HTTP API, null for the command line. */
+  source: string | null;
+  action: AuditAction;
+  deviceId: string | null;
+  detail: Record<string, string | null> | null;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  id: number;
 }
 
 export interface NewAppraisal {
@@ -66,12 +88,25 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+export interface StoreHealth {
+  /** A trivial query succeeded just now. */
+  reachable: boolean;
+  /** False from a write the storage refused (disk full, read-only, I/O error) until a later write changes something. */
+  writable: boolean;
+  /** The driver's code for that refused write (SQLITE_FULL, SQLITE_READONLY, 25006...), while not writable. */
+  lastWriteError?: string;
+  /** When `writable` last changed (or the store opened). */
+  at: Date;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** Applies pending migrations in order; returns the schema version now in place. */
   migrate(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /** Whether the database answers now, and whether its storage still takes writes (never throws). */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 
   createEnrollmentToken(record: EnrollmentTokenRecord): Promise<void>;
@@ -88,12 +123,26 @@ export interface Store {
   deleteExpired(now: Date): Promise<void>;
 
   getDevice(id: string): Promise<DeviceRecord | null>;
-  /** Enrols a device or replaces its key (re-enrolment, rotation); keeps its history and revocation. */
-  saveDeviceKey(device: NewDevice): Promise<void>;
+  /** Enrols a new device; false (and nothing changed) when the id is already known: its key is never replaced here. */
+  insertDevice(device: NewDevice): Promise<boolean>;
+  /**
+   * Replaces a known device's key in one conditional statement, only while `condition` holds (the
+   * device still has that key, or an administrator reset it); clears the reset. Keeps history,
+   * revocation and last-seen time. False when the condition did not hold.
+   */
+  replaceDeviceKey(device: NewDevice, condition: KeyReplacement): Promise<boolean>;
   listDevices(): Promise<DeviceRecord[]>;
   /** Marks a device revoked (idempotent); false when there is no such device. */
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean>;
+  /** Undoes a revocation (idempotent); false when there is no such device. */
+  restoreDevice(id: string): Promise<boolean>;
+  /** Lets the next token enrolment of this device replace its key (idempotent); false when there is no such device. */
+  resetDevice(id: string, now: Date): Promise<boolean>;
   listRevokedDeviceIds(): Promise<string[]>;
+
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /** Newest first; one device's entries when `deviceId` is given. */
+  listAudit(options: { deviceId?: string; limit: number }): Promise<AuditEntry[]>;
 
   /** Rule id -> when it started failing, for this device under this policy id. */
   getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>>;

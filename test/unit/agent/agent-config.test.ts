@@ -408,3 +408,44 @@ describe('loadAgentConfig: retry bounds', () => {
     expect(loaded.config.retryMaxSeconds).toBe(30);
   });
 });
+
+describe('loadAgentConfig: secrets never reach a message', () => {
+  const PASSWORD = 'hunter2-config-secret';
+  const TOKEN = 'pet_shortbad';
+
+  it('refuses a serviceUrl with credentials, naming the place and the key but not the password', async () => {
+    const error = await refusal({ platform: 'linux', files: { [USER_FILE]: json({ serviceUrl: `https://ops:${PASSWORD}@posture.example.com` }) } });
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.message).toContain(USER_FILE);
+    expect(error.message).toContain('serviceUrl');
+    expect(error.message).toContain('https://***@posture.example.com');
+    expect(error.message).not.toContain(PASSWORD);
+    expect(error.message).not.toContain('ops');
+  });
+
+  it('masks the credentials of a serviceUrl that is not even a URL, from the environment too', async () => {
+    const error = await refusal({ platform: 'linux', env: { POSTURE_AGENT_SERVICE_URL: `https://ops:${PASSWORD}@posture example.com` } });
+    expect(error.message).toContain('environment variable POSTURE_AGENT_SERVICE_URL');
+    expect(error.message).toContain('serviceUrl');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('leaves a token in the query of a serviceUrl out', async () => {
+    const error = await refusal({ platform: 'linux', files: { [USER_FILE]: json({ serviceUrl: `https://posture.example.com/?token=${PASSWORD}` }) } });
+    expect(error.message).toContain('serviceUrl');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('never repeats a bad enrolment token, from a file or the environment, but names where it came from', async () => {
+    for (const scenario of [
+      { platform: 'linux', files: { [USER_FILE]: json({ enrollmentToken: TOKEN.slice(0, 7) }) } },
+      { platform: 'linux', env: { POSTURE_AGENT_ENROLLMENT_TOKEN: `${TOKEN}${'x'.repeat(600)}` } },
+    ] satisfies Scenario[]) {
+      const error = await refusal(scenario);
+      expect(error.code).toBe('ERR_CONFIG_INVALID');
+      expect(error.message).toContain('enrollmentToken');
+      expect(error.message).toMatch(new RegExp(`${USER_FILE}|POSTURE_AGENT_ENROLLMENT_TOKEN`));
+      expect(error.message).not.toContain(TOKEN.slice(0, 7));
+    }
+  });
+});

@@ -54,6 +54,7 @@ const STATE: AgentState = {
   lastResult: RESULT,
   lastError: { code: 'ERR_SERVICE_UNREACHABLE', message: 'The policy service did not answer.', at: '2026-11-22T09:55:00.000Z', retryable: true },
   consecutiveFailures: 2,
+  pausedConfig: null,
 };
 
 const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');

@@ -482,6 +482,26 @@ describe('the shared status file', () => {
     expect(await readSharedStatusFile(file, me)).toEqual(DISCOVERY);
   });
 
+  it('never changes a folder that exists (a sticky 1777 /tmp, a closed 0700 one); makes a missing one 0755, parents too', async () => {
+    for (const mode of [0o1777, 0o700, 0o750]) {
+      const existing = join(root, `existing-${mode.toString(8)}`);
+      await mkdir(existing);
+      await chmod(existing, mode);
+      await writeSharedStatusFile(join(existing, 'local-api-shared.json'), DISCOVERY);
+      expect((await stat(existing)).mode & 0o7777, mode.toString(8)).toBe(mode);
+      expect((await stat(join(existing, 'local-api-shared.json'))).mode & 0o777).toBe(0o644);
+    }
+    const previous = process.umask(0o077);
+    try {
+      await writeSharedStatusFile(join(root, 'a', 'b', 'local-api-shared.json'), DISCOVERY);
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(join(root, 'a'))).mode & 0o7777).toBe(0o755);
+    expect((await stat(join(root, 'a', 'b'))).mode & 0o7777).toBe(0o755);
+    expect((await stat(root)).mode & 0o7777).toBe(0o700);
+  });
+
   it('is null when no system daemon publishes one', async () => {
     expect(await readSharedStatusFile(file, me)).toBeNull();
   });

@@ -72,6 +72,15 @@ describe('AuthzEngine', () => {
     }
   });
 
+  it('decides with the tiers of a reloaded policy from the next request on', async () => {
+    const token = await sign(claims({ posture_tiers: ['basic', 'gold'] }));
+    expect(engine.decide(token, 'gold')).toMatchObject({ allow: false, httpStatus: 400, code: 'ERR_TIER_UNKNOWN' });
+    engine.setTiers(['basic', 'gold']);
+    expect(engine.decide(token, 'gold')).toMatchObject({ allow: true, tiers: ['basic', 'gold'] });
+    expect(engine.decide(token, 'strict')).toMatchObject({ allow: false, httpStatus: 400, code: 'ERR_TIER_UNKNOWN', message: expect.stringContaining('basic, gold') });
+    expect([...engine.tiers]).toEqual(['basic', 'gold']);
+  });
+
   it('denies an expired Result, also one that was cached while valid', async () => {
     const token = await sign(claims());
     expect(engine.decide(token, 'basic').allow).toBe(true);

@@ -89,4 +89,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'device reset (an administrator lets a known device enrol a new key) and the audit log',
+    sql: `
+      ALTER TABLE devices ADD COLUMN reset_at timestamptz;
+
+      CREATE TABLE audit_log (
+        id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at        timestamptz NOT NULL,
+        actor     text NOT NULL,
+        source    text,
+        action    text NOT NULL,
+        device_id text,
+        detail    jsonb
+      );
+      CREATE INDEX audit_log_device ON audit_log (device_id, id DESC);
+    `,
+  },
 ];

@@ -90,4 +90,22 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'device reset (an administrator lets a known device enrol a new key) and the audit log',
+    sql: `
+      ALTER TABLE devices ADD COLUMN reset_at TEXT;
+
+      CREATE TABLE audit_log (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        source    TEXT,
+        action    TEXT NOT NULL,
+        device_id TEXT,
+        detail    TEXT
+      ) STRICT;
+      CREATE INDEX audit_log_device ON audit_log (device_id, id DESC);
+    `,
+  },
 ];
