@@ -11,7 +11,8 @@ import type { KeyStore } from '../attest/key-store.js';
 import { collectPosture, type CollectOptions, type Host } from '../collectors/index.js';
 import type { AttestResponse, EnrollResponse } from '../server/posture-service.js';
 import type { PostureReport } from '../shared/report.js';
-import type { ServiceClient } from './service-client.js';
+import type { CertificateResponse, ServiceClient } from './service-client.js';
+import { jwkThumbprint, type PublicJwk } from '../attest/jwk.js';
 
 export interface CheckInDeps {
   host: Host;
@@ -31,11 +32,19 @@ export interface CheckInResult {
   rotatedTo: string | null;
 }
 
-async function signedPosture(deps: CheckInDeps, deviceId: string, key: Es256Key) {
+async function signedPosture(deps: CheckInDeps, deviceId: string, key: Es256Key, confirmationKeyThumbprint?: string) {
   const now = deps.now?.() ?? new Date();
   const posture = await collectPosture(deps.host, { ...deps.collect, deviceId, now });
   const { nonce } = await deps.client.challenge(deviceId);
-  const evidence = await createEvidence({ key, deviceId, audience: deps.client.baseUrl, nonce, posture, now: deps.now?.() ?? new Date() });
+  const evidence = await createEvidence({
+    key,
+    deviceId,
+    audience: deps.client.baseUrl,
+    nonce,
+    posture,
+    now: deps.now?.() ?? new Date(),
+    ...(confirmationKeyThumbprint === undefined ? {} : { confirmationKeyThumbprint }),
+  });
   return { posture, nonce, evidence };
 }
 
@@ -64,4 +73,15 @@ export async function submitPosture(deps: CheckInDeps): Promise<CheckInResult> {
   const enrolled = await deps.client.enroll({ evidence, jwk: pending.publicJwk, endorsement });
   await promotePendingKey(deps.keyStore, pending.kid);
   return { response: enrolled.appraisal, posture, kid: pending.kid, rotatedTo: pending.kid };
+}
+
+/**
+ * Asks for a device certificate for `tlsKey`: fresh Evidence, signed by the active device key,
+ * binds the TLS key through its thumbprint (`cnf.jkt`). The service appraises it like an attest.
+ */
+export async function requestCertificate(deps: CheckInDeps, tlsKey: PublicJwk): Promise<CertificateResponse> {
+  const deviceId = await deps.deviceId();
+  const keys = await loadOrCreateDeviceKeys(deps.keyStore);
+  const { evidence } = await signedPosture(deps, deviceId, keys.active, jwkThumbprint(tlsKey));
+  return deps.client.certificate({ evidence, tlsKey });
 }

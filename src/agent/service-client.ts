@@ -5,8 +5,11 @@
  */
 import type { PublicJwk } from '../attest/jwk.js';
 import { AgentError, ERROR_CODES, messageOf, type ErrorCode } from '../shared/errors.js';
-import type { AttestResponse, EnrollResponse } from '../server/posture-service.js';
+import type { AttestResponse, CertificateResponse, EnrollResponse } from '../server/posture-service.js';
 import { httpRequest, type HttpResponse } from '../shared/http-request.js';
+
+/** The service's answer to POST /v1/certificate (201). */
+export type { CertificateResponse } from '../server/posture-service.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
@@ -92,6 +95,11 @@ export class ServiceClient {
 
   attest(evidence: string): Promise<AttestResponse> {
     return this.#call('POST', '/v1/attest', { text: evidence, contentType: 'application/eat+jwt' });
+  }
+
+  /** POST /v1/certificate: Evidence with `cnf.jkt` binding the TLS key; answers the issued client certificate. */
+  certificate(body: { evidence: string; tlsKey: PublicJwk }): Promise<CertificateResponse> {
+    return this.#call('POST', '/v1/certificate', { text: JSON.stringify(body), contentType: 'application/json' });
   }
 
   /** The service's public signing keys. */

@@ -49,6 +49,8 @@ export interface DaemonStatus {
   report: PostureReport | null;
   /** Things the employee should know, e.g. that the device key has no OS protection. */
   warnings: string[];
+  /** The device certificate in the state directory (mTLS to gateways), or null when there is none. */
+  certificate: { expiresAt: string; serial: string; renewAt: string } | null;
 }
 
 export interface CurrentResult {

@@ -18,6 +18,8 @@ export interface EvidenceInput {
   posture: PostureReport;
   now?: Date;
   lifetimeSeconds?: number;
+  /** RFC 7638 thumbprint of a key this Evidence vouches for (RFC 7800 `cnf.jkt`): the TLS key of a device certificate. */
+  confirmationKeyThumbprint?: string;
 }
 
 export async function createEvidence(input: EvidenceInput): Promise<string> {
@@ -33,6 +35,7 @@ export async function createEvidence(input: EvidenceInput): Promise<string> {
     swname: PRODUCT_NAME,
     swversion: PRODUCT_VERSION,
     posture: input.posture,
+    ...(input.confirmationKeyThumbprint === undefined ? {} : { cnf: { jkt: input.confirmationKeyThumbprint } }),
   })
     .setProtectedHeader({ alg: 'ES256', typ: EAT_MEDIA_TYPE, kid: input.key.kid })
     .setIssuer(input.deviceId)

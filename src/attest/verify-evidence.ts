@@ -47,6 +47,8 @@ export interface VerifiedEvidence {
   swname: string;
   swversion: string;
   posture: PostureReport;
+  /** The RFC 7638 thumbprint in a well-formed `cnf.jkt` claim (RFC 7800): the key this Evidence vouches for. */
+  confirmationKeyThumbprint?: string;
 }
 
 const HEADER_CODES: HeaderCodes = {
@@ -66,6 +68,14 @@ function stringClaim(payload: JsonObject, name: string, maxLength = 256): string
   if (value === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', `The Evidence has no ${name} claim.`);
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) refuse('ERR_ATTESTATION_CLAIM_INVALID', `The Evidence's ${name} claim is not a valid string.`);
   return value;
+}
+
+/** `cnf: { jkt }` when it is well formed; anything else is no confirmation key (the caller that needs one refuses). */
+function confirmationKeyThumbprint(payload: JsonObject): string | undefined {
+  const cnf = payload['cnf'];
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return undefined;
+  const jkt = (cnf as JsonObject)['jkt'];
+  return typeof jkt === 'string' && /^[A-Za-z0-9_-]{43}$/.test(jkt) ? jkt : undefined;
 }
 
 async function verificationKey(options: EvidenceVerificationOptions, kid: string, deviceId: string): Promise<KeyObject> {
@@ -123,5 +133,9 @@ export async function verifyEvidence(token: unknown, options: EvidenceVerificati
   if (!(await options.consumeNonce(nonce, deviceId))) refuse('ERR_ATTESTATION_NONCE', 'The Evidence nonce is unknown, expired or already used: ask for a new challenge.');
   if (!(await options.recordJti(jti, deviceId, new Date(expiresAt * 1000)))) refuse('ERR_ATTESTATION_REPLAY', 'This Evidence was already presented.');
 
-  return { deviceId, kid, jti, nonce, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000), swname, swversion, posture };
+  const jkt = confirmationKeyThumbprint(payload);
+  return {
+    deviceId, kid, jti, nonce, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000), swname, swversion, posture,
+    ...(jkt === undefined ? {} : { confirmationKeyThumbprint: jkt }),
+  };
 }

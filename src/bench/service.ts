@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- service`: in one run on this machine, the ceiling (raw node:crypto ES256
  * verifications per second on one core), forward-auth decisions per second (the service pinned to
- * one core, the load generator on another), and Evidence appraisals per second end to end
- * (challenge, sign, attest, store, Result). Figures are printed, never asserted.
+ * one core, the load generator on another) by Result and by a forwarded device certificate (the
+ * live lookup), beside a bare fastify server answering 200 on the same core, and Evidence
+ * appraisals per second end to end (challenge, sign, attest, store, Result). Figures are printed,
+ * never asserted.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,10 +19,8 @@ import { RESULT_PROFILE } from '../attest/profiles.js';
 import type { ResultClaims } from '../attest/result-claims.js';
 import { ServiceKeys } from '../server/service-keys.js';
 import { AuthzEngine } from '../server/authz.js';
-import { RevocationCache } from '../server/revocations.js';
-import type { Store } from '../server/store/store.js';
-
-const NO_REVOCATIONS = { listRevokedDeviceIds: () => Promise.resolve([]) } as unknown as Store;
+import { DeviceCa } from '../server/device-ca.js';
+import type { PublicJwk } from '../attest/jwk.js';
 import { canPinToCore, runNodeScript, startNodeScript, type NodeScriptProcess } from '../exec/node-scripts.js';
 import { fixed } from './measure.js';
 import { sampleReport } from './sample-report.js';
@@ -28,6 +28,7 @@ import { sampleReport } from './sample-report.js';
 const DIST = join(import.meta.dirname, '..');
 const SERVICE = join(DIST, 'bin/service.js');
 const LOAD = join(DIST, 'bench/load-generator.js');
+const BARE_FASTIFY = join(DIST, 'bench/bare-fastify.js');
 const pinned = canPinToCore;
 
 /** Raw ES256 verifications per second on this core: the ceiling for any verifier here. */
@@ -122,7 +123,7 @@ async function mintResults(dataDir: string, issuer: string, deviceId: string, jk
 
 /** The decision itself on this core, cold: every token verified once, as the service's engine does. */
 function engineDecisionRate(keys: ServiceKeys, issuer: string, tokens: readonly string[]): number {
-  const engine = new AuthzEngine({ keys, issuer, audience: 'posture-gateway', tiers: new Set(['strict']), revocations: new RevocationCache(NO_REVOCATIONS) });
+  const engine = new AuthzEngine({ keys, issuer, audience: 'posture-gateway', tiers: new Set(['strict']), devices: { get: () => undefined } });
   const started = performance.now();
   for (const token of tokens) if (!engine.decide(token, 'strict').allow) throw new Error('a minted Result was refused');
   return tokens.length / ((performance.now() - started) / 1000);
@@ -150,9 +151,9 @@ interface LoadResult {
   busy: number | null;
 }
 
-async function load(url: string, tokensFile: string, seconds: number, servicePid: number): Promise<LoadResult> {
+async function load(url: string, input: { tokensFile?: string; headers?: Record<string, string> }, seconds: number, servicePid: number): Promise<LoadResult> {
   const before = cpuSeconds(servicePid);
-  const stdout = await runNodeScript([LOAD, JSON.stringify({ url, tokensFile, connections: 32, seconds })], { core: 1 });
+  const stdout = await runNodeScript([LOAD, JSON.stringify({ url, ...input, connections: 32, seconds })], { core: 1 });
   const after = cpuSeconds(servicePid);
   const result = JSON.parse(stdout) as Omit<LoadResult, 'perCpuSecond' | 'busy'>;
   const used = before !== null && after !== null ? after - before : null;
@@ -162,6 +163,32 @@ async function load(url: string, tokensFile: string, seconds: number, servicePid
 function describeLoad(name: string, result: LoadResult, raw: number): string {
   const core = result.perCpuSecond === null ? '' : `; per second of service CPU ${fixed(result.perCpuSecond, 0)} = ${fixed(result.perCpuSecond / raw, 2)}x raw (service busy ${fixed((result.busy ?? 0) * 100, 0)}%)`;
   return `  ${name}: ${fixed(result.perSecond, 0)} decisions/s = ${fixed(result.perSecond / raw, 2)}x raw${core}; p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`;
+}
+
+/** The yardstick: a bare fastify server on the service's core. */
+async function startBareFastify(): Promise<{ child: NodeScriptProcess; address: string }> {
+  const child = startNodeScript([BARE_FASTIFY], { core: 0 });
+  const address = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bare fastify server exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(line.trim()));
+  });
+  return { child, address };
+}
+
+async function stop(child: NodeScriptProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** A device certificate from the service's own device CA, as nginx forwards it ($ssl_client_escaped_cert). */
+async function deviceCertificateHeader(dataDir: string, deviceId: string): Promise<string> {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const tlsKey = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! } as PublicJwk;
+  const ca = await DeviceCa.open(dataDir, { certificateLifetimeSeconds: 86_400 });
+  const issued = await ca.issue({ deviceId, tlsKey });
+  return encodeURIComponent(issued.pem);
 }
 
 export async function benchService(print: (line: string) => void): Promise<void> {
@@ -185,8 +212,22 @@ export async function benchService(print: (line: string) => void): Promise<void>
     await writeFile(sameFile, appraised.results[0]!);
     const authzUrl = `${address}/v1/authz?tier=strict`;
     const engineCold = engineDecisionRate(await ServiceKeys.open(dataDir, { publishRetiredMs: 0 }), base, minted.slice(0, 20_000));
-    const cold = await load(authzUrl, coldFile, 3, child.pid!);
-    const same = await load(authzUrl, sameFile, 5, child.pid!);
+    const cold = await load(authzUrl, { tokensFile: coldFile }, 3, child.pid!);
+    const same = await load(authzUrl, { tokensFile: sameFile }, 5, child.pid!);
+    const gatewayKey = (await runNodeScript([SERVICE, 'apikey', 'create', '--role', 'gateway', '--name', 'bench', '--data-dir', dataDir])).trim();
+    const certificateHeaders = { 'x-posture-gateway-key': gatewayKey, 'x-posture-client-cert': await deviceCertificateHeader(dataDir, deviceId) };
+    const warmUp = await fetch(authzUrl, { headers: certificateHeaders });
+    if (warmUp.status !== 200) throw new Error(`authz by client certificate answered ${warmUp.status} ${await warmUp.text()}`);
+    const byCertificate = await load(authzUrl, { headers: certificateHeaders }, 5, child.pid!);
+    const byResult = await load(authzUrl, { tokensFile: sameFile, headers: { 'x-posture-gateway-key': gatewayKey } }, 5, child.pid!);
+    await stop(child);
+    const bare = await startBareFastify();
+    let bareLoad: LoadResult;
+    try {
+      bareLoad = await load(`${bare.address}/`, {}, 5, bare.child.pid!);
+    } finally {
+      await stop(bare.child);
+    }
 
     print(`service benchmark (one run; the service ${pinned ? 'pinned to core 0, the load generator to core 1' : 'not pinned: taskset is missing'})`);
     print(`  ceiling: raw node:crypto ES256 verify      ${fixed(raw, 0)} /s on one core   (jose jwtVerify: ${fixed(jose, 0)} /s, ${fixed(jose / raw, 2)}x of raw)`);
@@ -195,11 +236,16 @@ export async function benchService(print: (line: string) => void): Promise<void>
     print(describeLoad(`authz over HTTP, cold (${coldNote})`, cold, raw));
     print(describeLoad('authz over HTTP, one Result (cached after the first request)', same, raw));
     print(`  Evidence appraisals end to end (challenge, sign, attest, store, Result; SQLite; 8 agents)  ${fixed(appraised.perSecond, 0)} /s`);
+    print(describeLoad('authz by client certificate (live lookup; gateway key; one device)', byCertificate, raw));
+    print(describeLoad('authz by Result (gateway key; one Result, cached)', byResult, raw));
+    print(describeLoad('a bare fastify server answering 200 (same core, same load generator)', bareLoad, raw));
+    const share = (result: LoadResult) => `${fixed((result.perSecond / bareLoad.perSecond) * 100, 0)}%`;
+    const met = (result: LoadResult) => (result.perSecond / bareLoad.perSecond >= 0.8 ? 'met' : 'NOT met');
+    print(`  goal: authz >= 80% of bare fastify -> by certificate ${met(byCertificate)} (${share(byCertificate)}), by Result ${met(byResult)} (${share(byResult)})`);
     const coldCore = cold.perCpuSecond ?? cold.perSecond;
     print(`  goal: authz >= 0.5x raw verify on one core -> cached ${same.perSecond / raw >= 0.5 ? 'met' : 'NOT met'} (${fixed(same.perSecond / raw, 2)}x), cold ${coldCore / raw >= 0.5 ? 'met' : 'NOT met'} (${fixed(coldCore / raw, 2)}x per service CPU second)`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stop(child);
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,8 @@ import { isValidNonce, randomNonce } from '../attest/nonce.js';
 import { collectPosture } from '../collectors/index.js';
 import { enrollDevice, submitPosture, type CheckInDeps } from '../agent/check-in.js';
 import { requireEnrollment, writeEnrollment } from '../agent/enrollment.js';
+import { ensureCertificate } from '../agent/certificate/device-certificate.js';
+import { storesFor } from '../agent/certificate/stores/index.js';
 import { ServiceClient } from '../agent/service-client.js';
 import { loadAgentConfig } from '../agent/config/load-config.js';
 import { redactUrlText, type ConfigLayer } from '../agent/config/agent-config.js';
@@ -186,6 +188,41 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       const { response } = checkedIn;
       await new ServiceResultVerifier().verify(response.result, { server: enrollment.server, audience: config.resultAudience, ...(deps.now ? { now: deps.now() } : {}) });
       deps.io.stdout(options.json ? `${JSON.stringify(response, null, 2)}\n` : `${response.result}\n`);
+    });
+
+  program
+    .command('cert')
+    .description('obtain or renew this device\'s certificate (mTLS): the PEM files in the state directory and this user\'s certificate store (exit 0 done, 1 files written but a store failed, 2 error)')
+    .option('--json', 'print the files, expiry, serial and each store\'s outcome as JSON')
+    .option('--force', 'obtain a new certificate even when the current one is not due for renewal')
+    .option('--config <file>', 'your configuration file, for certificateUrls (default: config.json in the state directory)')
+    .addOption(stateDirOption())
+    .action(async (options: { json?: boolean; force?: boolean; config?: string } & StateDirOption) => {
+      const stateDir = resolveStateDir(options, deps.facts);
+      const enrollment = await requireEnrollment(stateDir);
+      const checkIn = checkInDeps(stateDir, enrollment.server);
+      const { config } = await loadAgentConfig({ host: checkIn.host, env: deps.facts.env, flags: {}, userConfigFile: options.config ?? join(stateDir, 'config.json') });
+      const { outcome: result, renewed } = await ensureCertificate({
+        stateDir,
+        checkIn,
+        stores: storesFor({ host: checkIn.host, home: deps.facts.home, deviceId: enrollment.deviceId, identityUrls: config.certificateUrls }),
+        now: deps.now?.() ?? new Date(),
+        force: options.force === true,
+        installWhenCurrent: true,
+      });
+      if (options.json) {
+        deps.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        deps.io.stdout(
+          `${renewed === null ? 'The device certificate is current' : 'New device certificate'}: serial ${result.serial}, expires ${result.expiresAt}, renewed from ${result.renewAt}.\n` +
+            `  certificate ${result.certificateFile}\n  key         ${result.keyFile}\n  CA bundle   ${result.caFile}\n` +
+            result.stores.filter((store) => store.installed).map((store) => `  installed in ${store.store}\n`).join(''),
+        );
+      }
+      for (const store of result.stores) {
+        if (!store.installed) deps.io.stderr(`posture-agent: ${store.error.code}: ${store.error.message}\n`);
+      }
+      if (result.stores.some((store) => !store.installed)) outcome.exitCode = EXIT_NOT_COMPLIANT;
     });
 
   program

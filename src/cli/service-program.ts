@@ -12,6 +12,7 @@ import { PRODUCT_VERSION } from '../shared/version.js';
 import { parseServeConfig, SERVE_SOURCES, type ServeFlags } from '../server/config.js';
 import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../server/secrets.js';
 import { ServiceKeys } from '../server/service-keys.js';
+import { DEFAULT_CERTIFICATE_LIFETIME_SECONDS, DeviceCa } from '../server/device-ca.js';
 import { startService, type RunningService } from '../server/start-service.js';
 import { openStore } from '../server/store/open-store.js';
 import type { ApiKeyRole, Store } from '../server/store/store.js';
@@ -106,6 +107,8 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     maxConnectionsPerAddress: 'open connections per client address (default 256; 0: off); more are closed at once',
     maxConnections: 'open connections in all (default 10000; 0: off); keep it below the open-file limit',
     requestTimeout: 'time for a request\'s headers and body to arrive before it is answered 408 and closed (default 15s)',
+    maxPostureAge: 'a device whose latest appraisal is older is refused on its client certificate (default 11m: two check intervals and a margin)',
+    certificateLifetime: 'how long a device certificate (POST /v1/certificate) is valid (default 7d; 1h to 90d)',
   };
   for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
     const takesValue = key !== 'trustProxy';
@@ -277,6 +280,24 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .action(async (flags: StoreFlags) => {
       const opened = await ServiceKeys.open(dataDirOf(flags), { publishRetiredMs: 86_400_000 });
       io.stdout(`${JSON.stringify(opened.jwks(now()), null, 2)}\n`);
+    });
+
+  const ca = program.command('ca').description('the device CA that signs device certificates (mTLS)');
+  ca
+    .command('rotate')
+    .description('make a new device CA; the old one stays in the trust bundle until every certificate it signed has expired')
+    .addOption(dataDirOption())
+    .action(async (flags: StoreFlags) => {
+      const rotated = await DeviceCa.rotate(dataDirOf(flags), now());
+      io.stdout(`New device CA "${rotated.subject}"; retired ${rotated.retired.map((subject) => `"${subject}"`).join(', ') || 'none'} (still trusted until its certificates expire). Give gateways the new bundle: posture-service ca show, or GET /v1/ca.pem.\n`);
+    });
+  ca
+    .command('show')
+    .description('print the trust bundle (PEM): every CA certificate gateways should trust, the active one first')
+    .addOption(dataDirOption())
+    .action(async (flags: StoreFlags) => {
+      const opened = await DeviceCa.open(dataDirOf(flags), { now: now(), certificateLifetimeSeconds: DEFAULT_CERTIFICATE_LIFETIME_SECONDS });
+      io.stdout(opened.bundlePem(now()));
     });
 
   return program;

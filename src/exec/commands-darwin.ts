@@ -15,6 +15,10 @@ export const DARWIN_COMMANDS = {
   falconctl: '/Applications/Falcon.app/Contents/Resources/falconctl',
   /** SentinelOne agent (glpi-project/glpi-agent MacOS/AntiVirus/SentinelOne.pm). */
   sentinelctl: '/Library/Sentinel/sentinel-agent.bundle/Contents/MacOS/sentinelctl',
+  /** The device certificate in the login keychain (import, identity preference, delete). */
+  security: '/usr/bin/security',
+  /** LibreSSL's: only `pkcs12 -export`, for `security import`. */
+  openssl: '/usr/bin/openssl',
 } as const;
 
 /** Where the same program may also be installed. */

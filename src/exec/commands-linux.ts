@@ -14,6 +14,11 @@ export const LINUX_COMMANDS = {
   mdatp: '/usr/bin/mdatp',
   falconctl: '/opt/CrowdStrike/falconctl',
   sentinelctl: '/opt/sentinelone/bin/sentinelctl',
+  /** NSS tools (Debian libnss3-tools): the device certificate in the user's NSS database. */
+  certutil: '/usr/bin/certutil',
+  pk12util: '/usr/bin/pk12util',
+  /** Only `pkcs12 -export` (the device certificate for pk12util), password from a file. */
+  openssl: '/usr/bin/openssl',
 } as const;
 
 /** Where a distribution may have put the same program (before or without the /usr merge). */

@@ -1,21 +1,49 @@
 /**
- * Forward-auth decisions (GET /v1/authz): may the holder of this Result reach a resource of this
- * tier? Synchronous on the hot path: a Result verified once is cached by its SHA-256 until it
- * expires, so a repeated token costs a hash and a map lookup; a new one costs one node:crypto
- * ES256 verification. Revocation is checked on every decision, cached or not.
+ * Forward-auth decisions (GET /v1/authz): may this request reach a resource of this tier? Two
+ * kinds of proof, both decided synchronously from memory (no database read per request):
+ *
+ * - a device certificate that an authenticated gateway forwards: verified once against the device
+ *   CA and cached by a hash of the header; the decision comes from the device's LATEST appraisal in
+ *   the device-status table (revoked, stale, tier not granted);
+ * - a Result: verified once (one ES256 verification) and cached by its SHA-256 until it expires;
+ *   refused when revoked, when it does not grant the tier, or when a newer appraisal of its device
+ *   no longer grants it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { requireTier, verifyResultToken, type VerifiedResult } from '../attest/verify-result.js';
 import { AgentError, isAgentError, type ErrorCode } from '../shared/errors.js';
 import type { EarStatus } from '../policy/types.js';
-import type { RevocationCache } from './revocations.js';
+import { verifyDeviceCertificate, forwardedCertificate, type DeviceCertificate } from './device-certificate.js';
+import type { DeviceStatus, DeviceStatusTable, FailingCheck } from './device-status.js';
 import type { ServiceKeys } from './service-keys.js';
 
-export type AuthzOutcome = 'allow' | 'deny_missing' | 'deny_invalid' | 'deny_expired' | 'deny_revoked' | 'deny_tier' | 'bad_tier';
+export type AuthzOutcome =
+  | 'allow' | 'deny_missing' | 'deny_invalid' | 'deny_expired' | 'deny_certificate' | 'deny_revoked' | 'deny_stale' | 'deny_tier' | 'bad_tier';
+
+/** What the request was decided on: a Result, or a device certificate with the device's latest appraisal. */
+export type AuthzProof = 'result' | 'certificate';
 
 export type AuthzDecision =
-  | { allow: true; outcome: 'allow'; deviceId: string; earStatus: EarStatus; tiers: string[] }
-  | { allow: false; outcome: Exclude<AuthzOutcome, 'allow'>; httpStatus: 400 | 401 | 403; code: ErrorCode; message: string; deviceId?: string; earStatus?: EarStatus };
+  | { allow: true; outcome: 'allow'; proof: AuthzProof; deviceId: string; earStatus: EarStatus; tiers: readonly string[]; failing: readonly FailingCheck[] }
+  | {
+    allow: false; outcome: Exclude<AuthzOutcome, 'allow'>; httpStatus: 400 | 401 | 403; code: ErrorCode; message: string;
+    proof?: AuthzProof; deviceId?: string; earStatus?: EarStatus;
+    /** The checks that keep the device from the tier (ERR_RESULT_TIER), for X-Posture-Failing and the denial page. */
+    failing: readonly FailingCheck[];
+  };
+
+/** The device CA's certificates (DeviceCa), active first. */
+export interface TrustedCertificates {
+  trustedCertificates(): X509Certificate[];
+}
+
+export interface AuthzRequest {
+  headers: IncomingHttpHeaders;
+  tier: string | null;
+  /** The request carries a valid gateway API key: only then are forwarded client certificates believed. */
+  gatewayAuthenticated: boolean;
+}
 
 export interface AuthzOptions {
   keys: ServiceKeys;
@@ -23,16 +51,53 @@ export interface AuthzOptions {
   audience: string;
   /** The policy's tiers: asking for another one is a configuration error (400). Replaced on reload (setTiers). */
   tiers: ReadonlySet<string>;
-  revocations: RevocationCache;
+  /** Each device's revocation and latest appraisal. */
+  devices: Pick<DeviceStatusTable, 'get'>;
+  /** The device CA; without it no client certificate is accepted. */
+  deviceCa?: TrustedCertificates;
+  /** The rules of each tier of the policy in force, to name the checks that keep a device from a tier. */
+  tierRules?: () => Readonly<Record<string, readonly string[]>>;
+  /** A device not appraised for longer than this is refused on its certificate (ERR_POSTURE_STALE). */
+  maxPostureAgeMs?: number;
   clock?: () => Date;
   maxCachedResults?: number;
+  maxCachedCertificates?: number;
+}
+
+export const DEFAULT_MAX_POSTURE_AGE_MS = 11 * 60_000;
+const NONE: readonly FailingCheck[] = [];
+
+type CachedCertificate = DeviceCertificate | { error: string };
+
+/** The Result: X-Posture-Token first (Authorization may belong to the protected app), then a Bearer JWT. */
+export function presentedResult(headers: IncomingHttpHeaders): string | null {
+  const header = headers['x-posture-token'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  const authorization = headers.authorization;
+  const match = authorization ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization) : null;
+  return match ? match[1]! : null;
+}
+
+function deny(
+  outcome: Exclude<AuthzOutcome, 'allow'>, httpStatus: 400 | 401 | 403, code: ErrorCode, message: string,
+  extra: { proof?: AuthzProof; deviceId?: string; earStatus?: EarStatus; failing?: readonly FailingCheck[] } = {},
+): AuthzDecision {
+  return { allow: false, outcome, httpStatus, code, message, ...extra, failing: extra.failing ?? NONE };
+}
+
+function certificateInvalid(message: string): AuthzDecision {
+  return deny('deny_certificate', 401, 'ERR_CERTIFICATE_INVALID', message, { proof: 'certificate' });
 }
 
 export class AuthzEngine {
   readonly #options: AuthzOptions;
   readonly #clock: () => Date;
-  readonly #cache = new Map<string, VerifiedResult>();
+  readonly #results = new Map<string, VerifiedResult>();
+  readonly #certificates = new Map<string, CachedCertificate>();
   readonly #maxCached: number;
+  readonly #maxCachedCertificates: number;
+  readonly #maxPostureAgeMs: number;
+  #trusted: readonly X509Certificate[] = [];
   #tiers: ReadonlySet<string>;
 
   constructor(options: AuthzOptions) {
@@ -40,10 +105,12 @@ export class AuthzEngine {
     this.#tiers = new Set(options.tiers);
     this.#clock = options.clock ?? (() => new Date());
     this.#maxCached = options.maxCachedResults ?? 50_000;
+    this.#maxCachedCertificates = options.maxCachedCertificates ?? 10_000;
+    this.#maxPostureAgeMs = options.maxPostureAgeMs ?? DEFAULT_MAX_POSTURE_AGE_MS;
   }
 
   get cachedResults(): number {
-    return this.#cache.size;
+    return this.#results.size;
   }
 
   get tiers(): ReadonlySet<string> {
@@ -55,12 +122,125 @@ export class AuthzEngine {
     this.#tiers = new Set(tiers);
   }
 
+  /** A Result alone (no gateway, no certificate). */
+  decide(token: string | null, tier: string | null): AuthzDecision {
+    return this.decideRequest({ headers: token === null ? {} : { 'x-posture-token': token }, tier, gatewayAuthenticated: false });
+  }
+
+  /**
+   * The decision for a forward-auth request. A client certificate forwarded by an authenticated
+   * gateway decides when present; otherwise the Result does. Without `gatewayAuthenticated` the
+   * certificate headers are ignored: a client could set them itself.
+   */
+  decideRequest(request: AuthzRequest): AuthzDecision {
+    const { tier } = request;
+    if (tier === null || !this.#tiers.has(tier)) {
+      const known = [...this.#tiers].join(', ');
+      return deny('bad_tier', 400, 'ERR_TIER_UNKNOWN', `Unknown tier ${JSON.stringify(tier)}; the policy has: ${known}.`);
+    }
+    const certificate = request.gatewayAuthenticated ? forwardedCertificate(request.headers) : null;
+    if (certificate !== null) return this.#byCertificate(certificate.header, certificate.value, tier);
+    const token = presentedResult(request.headers);
+    if (token === null) {
+      return deny('deny_missing', 401, 'ERR_RESULT_MISSING', 'No posture Result or device certificate was presented (Authorization: Bearer, X-Posture-Token, or a client certificate at the gateway).');
+    }
+    return this.#byResult(token, tier);
+  }
+
+  #byCertificate(header: string, value: string, tier: string): AuthzDecision {
+    const now = this.#clock().getTime();
+    const verified = this.#certificate(header, value);
+    if ('error' in verified) return certificateInvalid(verified.error);
+    if (now < verified.notBefore) return certificateInvalid('The device certificate is not valid yet.');
+    if (now > verified.notAfter) return certificateInvalid('The device certificate has expired: the agent renews it (posture-agent cert).');
+    const status = this.#options.devices.get(verified.deviceId);
+    if (status === undefined) return certificateInvalid('The device certificate names a device that is not enrolled.');
+    const device = { proof: 'certificate' as const, deviceId: status.deviceId, ...(status.earStatus ? { earStatus: status.earStatus } : {}) };
+    if (status.revoked) return deny('deny_revoked', 403, 'ERR_DEVICE_REVOKED', 'This device has been revoked.', device);
+    if (status.appraisedAt === null || now - status.appraisedAt > this.#maxPostureAgeMs) {
+      return deny('deny_stale', 403, 'ERR_POSTURE_STALE', 'This device has not reported its posture recently: start the posture agent and let it check in.', device);
+    }
+    if (!status.tiers.includes(tier)) {
+      return deny('deny_tier', 403, 'ERR_RESULT_TIER', `The device does not meet tier "${tier}" (status ${status.earStatus ?? 'none'}).`, { ...device, failing: this.#failing(status, tier) });
+    }
+    return { allow: true, outcome: 'allow', proof: 'certificate', deviceId: status.deviceId, earStatus: status.earStatus!, tiers: status.tiers, failing: NONE };
+  }
+
+  #byResult(token: string, tier: string): AuthzDecision {
+    const now = this.#clock();
+    let result: VerifiedResult;
+    try {
+      result = this.#verified(token, now);
+    } catch (error) {
+      if (!isAgentError(error)) throw error;
+      return deny(error.code === 'ERR_RESULT_EXPIRED' ? 'deny_expired' : 'deny_invalid', 401, error.code, error.message, { proof: 'result' });
+    }
+    const device = { proof: 'result' as const, deviceId: result.deviceId, earStatus: result.status };
+    const status = this.#options.devices.get(result.deviceId);
+    if (status?.revoked === true) return deny('deny_revoked', 403, 'ERR_DEVICE_REVOKED', 'This device has been revoked.', device);
+    if (status !== undefined && this.#supersedes(status, result) && !status.tiers.includes(tier)) {
+      const message = `The device no longer meets tier "${tier}": it was appraised again after this Result (status ${status.earStatus ?? 'none'}).`;
+      return deny('deny_tier', 403, 'ERR_RESULT_TIER', message, { ...device, earStatus: status.earStatus ?? result.status, failing: this.#failing(status, tier) });
+    }
+    try {
+      requireTier(result, tier);
+    } catch (error) {
+      if (!isAgentError(error)) throw error;
+      const failing = result.checks.filter((check) => check.status !== 'pass' && check.severity === 'block').map(({ id, severity }) => ({ id, severity }));
+      return deny('deny_tier', 403, error.code, error.message, { ...device, failing: this.#forTier(failing, tier) });
+    }
+    return { allow: true, outcome: 'allow', ...device, tiers: result.tiers, failing: NONE };
+  }
+
+  /**
+   * The device's latest appraisal is not the one that issued this Result and is at least as recent
+   * (appraisal times have milliseconds, a Result's iat whole seconds).
+   */
+  #supersedes(status: DeviceStatus, result: VerifiedResult): boolean {
+    return status.appraisedAt !== null && status.resultJti !== result.jti && status.appraisedAt >= result.issuedAt.getTime();
+  }
+
+  /** The checks that deny `tier`: blocking checks among the tier's rules (all blocking ones when the rules are unknown). */
+  #failing(status: DeviceStatus, tier: string): readonly FailingCheck[] {
+    const blocking = status.failing.filter((check) => status.blocking.includes(check.id));
+    const forTier = this.#forTier(blocking, tier);
+    return forTier.length > 0 ? forTier : status.failing;
+  }
+
+  #forTier(checks: readonly FailingCheck[], tier: string): readonly FailingCheck[] {
+    const rules = this.#options.tierRules?.()[tier];
+    if (rules === undefined) return checks;
+    const inTier = checks.filter((check) => rules.includes(check.id));
+    return inTier.length > 0 ? inTier : checks;
+  }
+
+  #certificate(header: string, value: string): CachedCertificate {
+    const trusted = this.#options.deviceCa?.trustedCertificates() ?? [];
+    if (!sameCertificates(trusted, this.#trusted)) {
+      this.#certificates.clear();
+      this.#trusted = [...trusted];
+    }
+    const digest = createHash('sha256').update(header).update('\n').update(value).digest('base64url');
+    const cached = this.#certificates.get(digest);
+    if (cached !== undefined) return cached;
+    let verified: CachedCertificate;
+    try {
+      verified = verifyDeviceCertificate(header, value, trusted);
+    } catch (error) {
+      if (!isAgentError(error)) throw error;
+      verified = { error: error.message };
+    }
+    if (this.#certificates.size >= this.#maxCachedCertificates) evictOldest(this.#certificates, this.#maxCachedCertificates);
+    this.#certificates.set(digest, verified);
+    return verified;
+  }
+
   #verified(token: string, now: Date): VerifiedResult {
     const digest = createHash('sha256').update(token).digest('base64url');
-    const cached = this.#cache.get(digest);
+    const cached = this.#results.get(digest);
     if (cached) {
       if (cached.expiresAt.getTime() > now.getTime()) return cached;
-      this.#cache.delete(digest);
+      this.#results.delete(digest);
       throw new AgentError('ERR_RESULT_EXPIRED', 'The Result has expired: the device must check in again.');
     }
     const { keys, issuer, audience } = this.#options;
@@ -70,47 +250,26 @@ export class AuthzEngine {
       return key;
     };
     const result = verifyResultToken(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
-    if (this.#cache.size >= this.#maxCached) this.#evict();
-    this.#cache.set(digest, result);
+    if (this.#results.size >= this.#maxCached) evictOldest(this.#results, this.#maxCached);
+    this.#results.set(digest, result);
     return result;
   }
+}
 
-  /**
-   * Drops the oldest tenth. Results share one lifetime, so insertion order is expiry order: the
-   * oldest entries are the expired ones, or the next to expire. No full scan on the hot path.
-   */
-  #evict(): void {
-    let excess = this.#cache.size - Math.floor(this.#maxCached * 0.9);
-    for (const digest of this.#cache.keys()) {
-      if (excess-- <= 0) break;
-      this.#cache.delete(digest);
-    }
-  }
+/** The same certificates as last time: usually the very same objects, otherwise compared by fingerprint. */
+function sameCertificates(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((certificate, index) => certificate === b[index] || certificate.fingerprint256 === b[index]!.fingerprint256);
+}
 
-  decide(token: string | null, tier: string | null): AuthzDecision {
-    if (!tier || !this.#tiers.has(tier)) {
-      const known = [...this.#tiers].join(', ');
-      return { allow: false, outcome: 'bad_tier', httpStatus: 400, code: 'ERR_TIER_UNKNOWN', message: `Unknown tier ${JSON.stringify(tier)}; the policy has: ${known}.` };
-    }
-    if (!token) return { allow: false, outcome: 'deny_missing', httpStatus: 401, code: 'ERR_RESULT_MISSING', message: 'No posture Result was presented (Authorization: Bearer or X-Posture-Token).' };
-    const now = this.#clock();
-    let result: VerifiedResult;
-    try {
-      result = this.#verified(token, now);
-    } catch (error) {
-      if (!isAgentError(error)) throw error;
-      return { allow: false, outcome: error.code === 'ERR_RESULT_EXPIRED' ? 'deny_expired' : 'deny_invalid', httpStatus: 401, code: error.code, message: error.message };
-    }
-    const device = { deviceId: result.deviceId, earStatus: result.status };
-    if (this.#options.revocations.has(result.deviceId)) {
-      return { allow: false, outcome: 'deny_revoked', httpStatus: 403, code: 'ERR_DEVICE_REVOKED', message: 'This device has been revoked.', ...device };
-    }
-    try {
-      requireTier(result, tier);
-    } catch (error) {
-      if (!isAgentError(error)) throw error;
-      return { allow: false, outcome: 'deny_tier', httpStatus: 403, code: error.code, message: error.message, ...device };
-    }
-    return { allow: true, outcome: 'allow', ...device, tiers: result.tiers };
+/**
+ * Drops the oldest tenth. Results share one lifetime, so insertion order is expiry order: the
+ * oldest entries are the expired ones, or the next to expire. No full scan on the hot path.
+ */
+function evictOldest(cache: Map<string, unknown>, max: number): void {
+  let excess = cache.size - Math.floor(max * 0.9);
+  for (const key of cache.keys()) {
+    if (excess-- <= 0) break;
+    cache.delete(key);
   }
 }

@@ -31,6 +31,10 @@ export interface ServeConfig {
   /** A request whose headers and body have not all arrived by then is answered 408 and cut. */
   requestTimeoutMs: number;
   revocationRefreshMs: number;
+  /** A device not appraised for longer than this is refused on its client certificate (ERR_POSTURE_STALE). */
+  maxPostureAgeMs: number;
+  /** How long a device certificate from POST /v1/certificate is valid. */
+  certificateLifetimeSeconds: number;
 }
 
 /** What commander hands over: strings from flags or the environment. */
@@ -50,6 +54,8 @@ export interface ServeFlags {
   maxConnectionsPerAddress?: string;
   maxConnections?: string;
   requestTimeout?: string;
+  maxPostureAge?: string;
+  certificateLifetime?: string;
 }
 
 /** Flag name and environment variable of each setting, for error messages. */
@@ -69,6 +75,8 @@ export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]
   maxConnectionsPerAddress: ['--max-connections-per-address', 'POSTURE_SERVICE_MAX_CONNECTIONS_PER_ADDRESS'],
   maxConnections: ['--max-connections', 'POSTURE_SERVICE_MAX_CONNECTIONS'],
   requestTimeout: ['--request-timeout', 'POSTURE_SERVICE_REQUEST_TIMEOUT'],
+  maxPostureAge: ['--max-posture-age', 'POSTURE_SERVICE_MAX_POSTURE_AGE'],
+  certificateLifetime: ['--certificate-lifetime', 'POSTURE_SERVICE_CERTIFICATE_LIFETIME'],
 };
 
 const integer = (min: number, max: number, what: string) =>
@@ -98,6 +106,16 @@ const schema = z.strictObject({
     .transform((text) => parseDuration(text))
     .refine((ms): ms is number => ms !== null && ms >= 100 && ms <= 600_000, 'expected a duration from 100ms to 10m, e.g. 15s')
     .default(15_000),
+  maxPostureAge: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 60_000 && ms <= 86_400_000, 'expected a duration from 1m to 24h, e.g. 11m')
+    .default(660_000),
+  certificateLifetime: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 3_600_000 && ms <= 90 * 86_400_000, 'expected a duration from 1h to 90d, e.g. 7d')
+    .default(7 * 86_400_000),
 });
 
 export function parseServeConfig(flags: ServeFlags): ServeConfig {
@@ -130,5 +148,7 @@ export function parseServeConfig(flags: ServeFlags): ServeConfig {
     maxConnections: value.maxConnections,
     requestTimeoutMs: value.requestTimeout,
     revocationRefreshMs: 1_000,
+    maxPostureAgeMs: value.maxPostureAge,
+    certificateLifetimeSeconds: Math.round(value.certificateLifetime / 1000),
   };
 }

@@ -55,6 +55,17 @@ export interface AuditView {
 export interface DeviceDetail extends DeviceSummary {
   appraisals: { at: string; status: ComplianceStatus; policy: string; verdicts: Verdict[] }[];
   audit: AuditView[];
+  /** Its newest device certificates (POST /v1/certificate), at most 10. */
+  certificates: CertificateView[];
+}
+
+export interface CertificateView {
+  serial: string;
+  /** RFC 7638 thumbprint of the certified TLS key. */
+  tlsKeyThumbprint: string;
+  issuedAt: string;
+  notBefore: string;
+  expiresAt: string;
 }
 
 /** Who asks for an administrative action: `cli:<os user>` or `apikey:<id>`, and from which address (null on the command line). */
@@ -87,6 +98,7 @@ export class DeviceDirectory {
     const device = await this.#existing(id);
     const appraisals = await this.#store.listAppraisals(id, 20);
     const audit = await this.#store.listAudit({ deviceId: id, limit: 50 });
+    const certificates = await this.#store.listCertificates(id, 10);
     return {
       ...summarize(device, appraisals[0] ?? null),
       appraisals: appraisals.map((appraisal) => ({
@@ -96,6 +108,13 @@ export class DeviceDirectory {
         verdicts: appraisal.verdicts,
       })),
       audit: audit.map(auditView),
+      certificates: certificates.map((certificate) => ({
+        serial: certificate.serial,
+        tlsKeyThumbprint: certificate.tlsJkt,
+        issuedAt: certificate.issuedAt.toISOString(),
+        notBefore: certificate.notBefore.toISOString(),
+        expiresAt: certificate.notAfter.toISOString(),
+      })),
     };
   }
 

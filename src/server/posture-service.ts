@@ -16,9 +16,10 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import type { ComplianceStatus, EarStatus, Evaluation, Policy, Verdict } from '../policy/types.js';
 import { AgentError } from '../shared/errors.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
+import type { DeviceCa } from './device-ca.js';
 import type { ServiceKeys } from './service-keys.js';
 import { hashSecret } from './secrets.js';
-import type { DeviceRecord, NewDevice, Store } from './store/store.js';
+import type { DeviceRecord, DeviceStatusRecord, NewDevice, Store } from './store/store.js';
 
 /** Where a request came from, for the audit log. */
 export interface RequestContext {
@@ -34,6 +35,20 @@ function alreadyEnrolled(deviceId: string): AgentError {
 
 function keyChangedMeanwhile(): AgentError {
   return new AgentError('ERR_DEVICE_KEY_CHANGED', 'The device key changed while this enrolment was checked; try again.');
+}
+
+/** The TLS key of a certificate request, checked before the Evidence so a wrong key spends no challenge. */
+function certifiableKey(candidate: Record<string, unknown>): PublicJwk {
+  const parsed = publicJwkSchema.safeParse(candidate);
+  try {
+    if (parsed.success) {
+      publicKeyFromJwk(parsed.data);
+      return parsed.data;
+    }
+  } catch {
+    // not a point on P-256
+  }
+  throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'tlsKey is not a P-256 public key (a JWK with kty, crv, x and y only).');
 }
 
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -53,8 +68,12 @@ export interface ServiceDependencies {
   store: Store;
   policy: Policy;
   keys: ServiceKeys;
+  /** Signs device certificates (POST /v1/certificate); without it, certify() is refused. */
+  deviceCa?: DeviceCa;
   settings: ServiceSettings;
   clock?: () => Date;
+  /** Told of every appraisal once it is stored, so this process's forward-auth follows it at once. */
+  onAppraised?: (deviceId: string, latest: NonNullable<DeviceStatusRecord['latest']>) => void;
 }
 
 export interface AttestResponse {
@@ -78,6 +97,29 @@ export interface EnrollResponse {
   /** The enrolment Evidence is appraised at once: the device starts with a Result. */
   appraisal: AttestResponse;
 }
+
+export interface CertificateResponse {
+  deviceId: string;
+  /** Lowercase hex. */
+  serial: string;
+  /** The device certificate (PEM). */
+  certificate: string;
+  /** Every CA certificate a gateway should trust (PEM each), the issuing one first. */
+  caCertificates: string[];
+  notBefore: string;
+  expiresAt: string;
+  /** The appraisal of the Evidence that asked for the certificate, as POST /v1/attest answers it. */
+  appraisal: AttestResponse;
+}
+
+export const certificateRequestSchema = z.strictObject({
+  /** Evidence for a challenge, signed by the enrolled device key, with `cnf.jkt` = the thumbprint of `tlsKey`. */
+  evidence: z.string().min(1).max(64 * 1024),
+  /** The public TLS key to certify (checked by certify(): a wrong key is ERR_CERTIFICATE_KEY_MISMATCH). */
+  tlsKey: z.record(z.string(), z.unknown()),
+});
+
+export type CertificateRequest = z.infer<typeof certificateRequestSchema>;
 
 export const challengeRequestSchema = z.strictObject({ deviceId: z.string().regex(DEVICE_ID_PATTERN, 'expected a device id') });
 
@@ -106,6 +148,11 @@ export class PostureService {
 
   get #audiences(): readonly string[] {
     return [this.#deps.settings.publicUrl, ...(this.#deps.settings.audienceAliases ?? [])];
+  }
+
+  /** The URL it signs Results as and expects as the Evidence audience. */
+  get publicUrl(): string {
+    return this.#deps.settings.publicUrl;
   }
 
   get policy(): Policy {
@@ -197,6 +244,45 @@ export class PostureService {
   }
 
   async attest(token: unknown): Promise<AttestResponse> {
+    const evidence = await this.#verifyEnrolled(token);
+    return this.#appraise(evidence, evidence.kid);
+  }
+
+  /**
+   * A device certificate for the TLS key the Evidence vouches for (`cnf.jkt`): verified and
+   * appraised exactly like attest (the appraisal is stored), then signed by the device CA and its
+   * serial recorded. The posture does not gate issuance; forward-auth decides on the latest appraisal.
+   */
+  async certify(request: CertificateRequest, _context: RequestContext = { source: null }): Promise<CertificateResponse> {
+    const { deviceCa, store } = this.#deps;
+    if (!deviceCa) throw new AgentError('ERR_INTERNAL', 'This service has no device CA.');
+    const tlsKey = certifiableKey(request.tlsKey);
+    const evidence = await this.#verifyEnrolled(request.evidence);
+    const tlsJkt = jwkThumbprint(tlsKey);
+    if (evidence.confirmationKeyThumbprint === undefined) {
+      throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'The Evidence has no cnf.jkt claim naming the TLS key to certify.');
+    }
+    if (evidence.confirmationKeyThumbprint !== tlsJkt) {
+      throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'The Evidence\'s cnf.jkt is not the thumbprint of tlsKey.');
+    }
+    const appraisal = await this.#appraise(evidence, evidence.kid);
+    await deviceCa.reloadIfChanged();
+    const now = this.#clock();
+    const issued = await deviceCa.issue({ deviceId: evidence.deviceId, tlsKey, now });
+    await store.recordCertificate({ serial: issued.serial, deviceId: evidence.deviceId, tlsJkt, notBefore: issued.notBefore, notAfter: issued.notAfter, issuedAt: now });
+    return {
+      deviceId: evidence.deviceId,
+      serial: issued.serial,
+      certificate: issued.pem,
+      caCertificates: deviceCa.trustedCertificates(now).map((certificate) => certificate.toString()),
+      notBefore: issued.notBefore.toISOString(),
+      expiresAt: issued.notAfter.toISOString(),
+      appraisal,
+    };
+  }
+
+  /** Verifies Evidence from an enrolled, non-revoked device with its registered key. */
+  async #verifyEnrolled(token: unknown): Promise<VerifiedEvidence> {
     let device: DeviceRecord | null = null;
     const evidence = await this.#verify(token, async (kid, deviceId) => {
       device = await this.#deps.store.getDevice(deviceId);
@@ -204,7 +290,7 @@ export class PostureService {
       return device.kid === kid ? device.jwk : null;
     });
     if ((device as DeviceRecord | null)?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT.');
-    return this.#appraise(evidence, evidence.kid);
+    return evidence;
   }
 
   /** Appraises with the service's own policy; the agent's own verdict, if any, is ignored. */
@@ -214,7 +300,7 @@ export class PostureService {
     const failingSince = await store.getFailingSince(evidence.deviceId, policy.id);
     const evaluation = evaluatePolicy(policy, evidence.posture, { now, failingSince });
     const { token, jti, expiresAt } = await this.#signResult(evidence.deviceId, kid, policy, evaluation, now);
-    await store.saveAppraisal(
+    const appraisalId = await store.saveAppraisal(
       {
         deviceId: evidence.deviceId,
         evidenceJti: evidence.jti,
@@ -231,6 +317,9 @@ export class PostureService {
       },
       evaluation.failingSince,
     );
+    this.#deps.onAppraised?.(evidence.deviceId, {
+      id: appraisalId, createdAt: now, earStatus: evaluation.earStatus, tiers: evaluation.tiers, verdicts: evaluation.verdicts, resultJti: jti,
+    });
     return {
       deviceId: evidence.deviceId,
       result: token,

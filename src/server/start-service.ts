@@ -1,5 +1,5 @@
 /**
- * Puts the policy service together (store, migrations, policy, signing keys, revocations, HTTP)
+ * Puts the policy service together (store, migrations, policy, signing keys, device CA, device status, HTTP)
  * and takes it apart again gracefully: stop accepting, finish what is in flight, close the store.
  */
 import { createServer, type AddressInfo } from 'node:net';
@@ -8,12 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { loadPolicy } from '../agent/policy-file.js';
 import { AuthzEngine } from './authz.js';
 import { prepareDataDir } from './data-dir.js';
+import { DeviceCa } from './device-ca.js';
 import { DeviceDirectory } from './device-directory.js';
+import { DeviceStatusTable } from './device-status.js';
 import type { ServeConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { ServiceMetrics } from './http/metrics.js';
 import { PostureService } from './posture-service.js';
-import { RevocationCache } from './revocations.js';
 import { createReloader } from './service-reload.js';
 import { ServiceKeys } from './service-keys.js';
 import { openStore } from './store/open-store.js';
@@ -26,6 +27,9 @@ export interface RunningService {
   service: PostureService;
   store: Store;
   keys: ServiceKeys;
+  deviceCa: DeviceCa;
+  /** Each device's revocation and latest appraisal, as forward-auth decides on them. */
+  deviceStatus: DeviceStatusTable;
   /** Reads the policy file and the signing keys again (SIGHUP); logs what is in force, never rejects. */
   reload(): Promise<boolean>;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
@@ -77,15 +81,23 @@ export async function startService(requested: ServeConfig, options: StartOptions
     throw error;
   }
   const keys = await ServiceKeys.open(config.dataDir, { publishRetiredMs: (config.resultLifetimeSeconds + 60) * 1000 });
-  const revocations = new RevocationCache(store);
-  await revocations.refresh();
-  revocations.start(config.revocationRefreshMs);
+  const deviceCa = await DeviceCa.open(config.dataDir, { certificateLifetimeSeconds: config.certificateLifetimeSeconds });
+  let logDeviceStatusError = (_error: unknown): void => undefined;
+  const deviceStatus = new DeviceStatusTable(store, { pollIntervalMs: config.revocationRefreshMs, onError: (error) => logDeviceStatusError(error) });
+  try {
+    await deviceStatus.start();
+  } catch (error) {
+    await deviceStatus.stop();
+    await store.close();
+    throw error;
+  }
 
   const clock = options.clock ?? (() => new Date());
   const service = new PostureService({
     store,
     policy,
     keys,
+    deviceCa,
     clock,
     settings: {
       publicUrl: config.publicUrl,
@@ -94,17 +106,21 @@ export async function startService(requested: ServeConfig, options: StartOptions
       resultLifetimeSeconds: config.resultLifetimeSeconds,
       nonceLifetimeSeconds: config.nonceLifetimeSeconds,
     },
+    onAppraised: (deviceId, latest) => deviceStatus.appraised(deviceId, latest),
   });
   const devices = new DeviceDirectory(store, {
     clock,
-    onRevocationChanged: (deviceId, revoked) => (revoked ? revocations.add(deviceId) : revocations.remove(deviceId)),
+    onRevocationChanged: (deviceId, revoked) => deviceStatus.revocationChanged(deviceId, revoked),
   });
   const authz = new AuthzEngine({
     keys,
     issuer: config.publicUrl,
     audience: config.resultAudience,
     tiers: new Set(Object.keys(policy.tiers)),
-    revocations,
+    devices: deviceStatus,
+    deviceCa: { trustedCertificates: () => deviceCa.trustedCertificates(clock()) },
+    tierRules: () => service.policy.tiers,
+    maxPostureAgeMs: config.maxPostureAgeMs,
     clock,
   });
   const metrics = new ServiceMetrics();
@@ -113,6 +129,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     devices,
     authz,
     keys,
+    deviceCa,
     store,
     metrics,
     authzRateLimit: config.authzRateLimit,
@@ -129,9 +146,17 @@ export async function startService(requested: ServeConfig, options: StartOptions
     },
   });
 
+  let warnedDeviceStatusAt = 0;
+  logDeviceStatusError = (error) => {
+    if (Date.now() - warnedDeviceStatusAt < 60_000) return;
+    warnedDeviceStatusAt = Date.now();
+    app.log.warn({ err: error }, 'could not read device changes from the database; decisions use the last known state');
+  };
+
   const cleanup = setInterval(() => {
     store.deleteExpired(clock()).catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired nonces'));
     keys.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the signing keys'));
+    deviceCa.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the device CA'));
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
 
@@ -140,7 +165,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     clearInterval(cleanup);
-    revocations.stop();
+    await deviceStatus.stop();
     await store.close();
     throw error;
   }
@@ -153,12 +178,14 @@ export async function startService(requested: ServeConfig, options: StartOptions
     service,
     store,
     keys,
+    deviceCa,
+    deviceStatus,
     address,
-    reload: createReloader({ policyFile: config.policyFile, service, authz, keys, log: app.log }),
+    reload: createReloader({ policyFile: config.policyFile, service, authz, keys, deviceCa, log: app.log }),
     close: () =>
       (closing ??= (async () => {
         clearInterval(cleanup);
-        revocations.stop();
+        await deviceStatus.stop();
         await app.close();
         await store.close();
       })()),

@@ -74,6 +74,9 @@ export const ERROR_CODES = [
   'ERR_DEVICE_ALREADY_ENROLLED',
   'ERR_DEVICE_KEY_CHANGED',
   'ERR_TIER_UNKNOWN',
+  'ERR_CERTIFICATE_KEY_MISMATCH',
+  'ERR_CERTIFICATE_INVALID',
+  'ERR_POSTURE_STALE',
   'ERR_ENROLLMENT_TOKEN',
   'ERR_UNAUTHORIZED',
   'ERR_FORBIDDEN',
@@ -93,6 +96,7 @@ export const ERROR_CODES = [
   'ERR_STATE_DIR_LOCKED',
   'ERR_NO_RESULT',
   'ERR_STATE_CORRUPT',
+  'ERR_CERTIFICATE_STORE', // the agent could not install its device certificate into an OS store
   'ERR_INTERNAL',
 ] as const;
 

@@ -58,6 +58,7 @@ export function unreachableStatus(error: unknown, now: Date = new Date()): Daemo
     consecutiveFailures: 0,
     report: null,
     warnings: [],
+    certificate: null,
   };
 }
 

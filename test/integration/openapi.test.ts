@@ -5,7 +5,7 @@
 // world cannot cause on demand (a database outage, an internal error) are injected into the
 // running service's store and keys; the shutdown answer is provoked by pipelining a request behind
 // one in flight while the service closes.
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { parseServeConfig, type ServeFlags } from '../../src/server/config.js';
 import { statusFor } from '../../src/server/http/errors.js';
 import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../../src/server/secrets.js';
 import { SERVICE_KEYS_FILE } from '../../src/server/service-keys.js';
+import { DEVICE_CA_FILE } from '../../src/server/device-ca.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
 import type { ApiKeyRole } from '../../src/server/store/store.js';
 import { AgentError, ERROR_CODES, type ErrorCode } from '../../src/shared/errors.js';
@@ -538,6 +539,7 @@ describe('the running service answers as documented', () => {
       ['/v1/authz/{tier}', { params: { tier: 'strict' }, headers: { 'x-posture-token': resultA } }],
       ['/v1/authz/{tier}/{path}', { params: { tier: 'platinum', path: 'app/page' } }],
       ['/.well-known/jwks.json', {}],
+      ['/v1/ca.pem', {}],
       ['/healthz', {}],
       ['/metrics', {}],
     ];
@@ -709,8 +711,78 @@ describe('the running service answers as documented', () => {
   });
 });
 
+describe('device certificates answer as documented', () => {
+  const tlsKey = (): PublicJwk => {
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    return { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! };
+  };
+  /** Evidence with `cnf.jkt` (unless jkt is null), as the agent sends it to POST /v1/certificate. */
+  async function certificateEvidence(key: Es256Key, deviceId: string, jkt: string | null, nonce?: string): Promise<string> {
+    const token = await createEvidence({
+      key, deviceId, audience: main.publicUrl, nonce: nonce ?? (await challenge(main, deviceId)), posture: posture(main, deviceId), now: main.now(),
+      ...(jkt === null ? {} : { confirmationKeyThumbprint: jkt }),
+    });
+    expect(spec.validateAgainst('EvidenceClaims', decodeJwt(token))).toEqual([]);
+    return token;
+  }
+
+  it('POST /v1/certificate: 201, 400, 401, 403, 404, 413, 415, 500, 503; GET /v1/devices/{id} lists the certificate', async () => {
+    const deviceId = randomUUID();
+    const key = Es256Key.generate();
+    await enroll(main, key, deviceId, token);
+    const tls = tlsKey();
+    const jkt = jwkThumbprint(tls);
+
+    const issued = json<{ serial: string; certificate: string; caCertificates: string[] }>(
+      await call(main, 'POST', '/v1/certificate', 201, { json: { evidence: await certificateEvidence(key, deviceId, jkt), tlsKey: tls }, requestValid: true }),
+    );
+    expect(new X509Certificate(issued.certificate).checkIssued(new X509Certificate(issued.caCertificates[0]!))).toBe(true);
+    const shown = json<{ device: { certificates: { serial: string }[] } }>(await call(main, 'GET', '/v1/devices/{id}', 200, { params: { id: deviceId }, headers: admin }));
+    expect(shown.device.certificates.map((certificate) => certificate.serial)).toEqual([issued.serial]);
+
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { json: {}, requestValid: false }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { body: '{', contentType: 'application/json' }), 'ERR_BAD_REQUEST');
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { json: { evidence: 'a.b.c', tlsKey: tls, extra: 1 }, requestValid: false }), 'ERR_BAD_REQUEST');
+    const otherJkt = jwkThumbprint(tlsKey());
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { json: { evidence: await certificateEvidence(key, deviceId, otherJkt), tlsKey: tls }, requestValid: true }), 'ERR_CERTIFICATE_KEY_MISMATCH');
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { json: { evidence: await certificateEvidence(key, deviceId, null), tlsKey: tls }, requestValid: true }), 'ERR_CERTIFICATE_KEY_MISMATCH');
+    await expectError(call(main, 'POST', '/v1/certificate', 400, { json: { evidence: 'a.b.c', tlsKey: { ...tls, d: 'secret' } }, requestValid: false }), 'ERR_CERTIFICATE_KEY_MISMATCH');
+    const neverIssued = await certificateEvidence(key, deviceId, jkt, randomNonce());
+    await expectError(call(main, 'POST', '/v1/certificate', 401, { json: { evidence: neverIssued, tlsKey: tls }, requestValid: true }), 'ERR_ATTESTATION_NONCE');
+    const strangerId = randomUUID();
+    await expectError(call(main, 'POST', '/v1/certificate', 404, { json: { evidence: await certificateEvidence(Es256Key.generate(), strangerId, jkt), tlsKey: tls } }), 'ERR_DEVICE_UNKNOWN');
+    const revokedId = randomUUID();
+    const revokedKey = Es256Key.generate();
+    await enroll(main, revokedKey, revokedId, token);
+    await main.running.store.revokeDevice(revokedId, main.now(), 'test');
+    await expectError(call(main, 'POST', '/v1/certificate', 403, { json: { evidence: await certificateEvidence(revokedKey, revokedId, jkt), tlsKey: tls } }), 'ERR_DEVICE_REVOKED');
+    await expectError(call(main, 'POST', '/v1/certificate', 413, { json: { evidence: tooLarge(), tlsKey: tls } }), 'ERR_BODY_TOO_LARGE');
+    await expectError(call(main, 'POST', '/v1/certificate', 415, { body: 'a.b.c', contentType: 'application/eat+jwt' }), 'ERR_UNSUPPORTED_MEDIA_TYPE');
+
+    const faulty = { json: { evidence: await strangerToken(main), tlsKey: tls } };
+    await replacing(main.running.store, 'getDevice', rejecting(bug()), () => expectError(call(main, 'POST', '/v1/certificate', 500, faulty), 'ERR_INTERNAL'));
+    await replacing(main.running.store, 'getDevice', rejecting(databaseDown()), () => expectError(call(main, 'POST', '/v1/certificate', 503, faulty), 'ERR_DATABASE_UNAVAILABLE'));
+  });
+
+  it('GET /v1/ca.pem: 200 with the trust bundle, 500 while the device CA file is damaged, 200 once it is restored', async () => {
+    const bundle = await call(main, 'GET', '/v1/ca.pem', 200);
+    expect(bundle.headers.get('content-type')).toBe('application/x-pem-file');
+    expect(new X509Certificate(bundle.text).ca).toBe(true);
+    const file = join(main.dataDir, DEVICE_CA_FILE);
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, '{ not json');
+    try {
+      const failed = await expectError(call(main, 'GET', '/v1/ca.pem', 500), 'ERR_INTERNAL');
+      expect(failed.text).not.toContain(main.dataDir);
+    } finally {
+      await writeFile(file, original);
+    }
+    expect((await call(main, 'GET', '/v1/ca.pem', 200)).text).toBe(bundle.text);
+  });
+});
+
 describe('a service with tight limits and a damaged key file', () => {
-  it('429 on every forward-auth operation, POST /v1/challenge and POST /v1/enroll', async () => {
+  it('429 on every forward-auth operation, POST /v1/challenge, POST /v1/enroll and POST /v1/certificate', async () => {
     const world = await startWorld({ authzRateLimit: '1', challengeRateLimit: '1' });
     const until429 = async (method: string, path: string, options: CallOptions): Promise<Reply> => {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -726,6 +798,7 @@ describe('a service with tight limits and a damaged key file', () => {
     }
     expect(codeOf(await until429('POST', '/v1/challenge', { json: { deviceId: 'rate-limited' } }))).toBe('ERR_RATE_LIMITED');
     expect(codeOf(await until429('POST', '/v1/enroll', { json: {} }))).toBe('ERR_RATE_LIMITED');
+    expect(codeOf(await until429('POST', '/v1/certificate', { json: {} }))).toBe('ERR_RATE_LIMITED');
   });
 
   it('500 from GET /.well-known/jwks.json while the signing-key file is damaged, 200 once it is restored', async () => {
@@ -796,6 +869,41 @@ describe('requests refused before routing', () => {
         }
       }),
     );
+  });
+});
+
+describe('forward-auth by device certificate (live decisions)', () => {
+  it('GET /v1/authz with a forwarded certificate: 200, 401 ERR_CERTIFICATE_INVALID, 403 ERR_RESULT_TIER with X-Posture-Failing, 403 ERR_POSTURE_STALE', async () => {
+    const policyDir = await mkdtemp(join(tmpdir(), 'posture-openapi-policy-'));
+    const policyFile = join(policyDir, 'policy.yaml');
+    await writeFile(policyFile, 'id: live\nversion: 1\nrules:\n  - { id: antivirus, check: antivirus.active, severity: block }\ntiers:\n  strict: [antivirus]\n');
+    const live = await startWorld({ challengeRateLimit: '0', policy: policyFile });
+    try {
+      const deviceId = randomUUID();
+      const key = Es256Key.generate();
+      await enroll(live, key, deviceId, await enrollmentToken(live));
+      const tls = Es256Key.generate().publicJwk;
+      const issued = await live.running.deviceCa.issue({ deviceId, tlsKey: tls, now: live.now() });
+      const gatewayKey = (await apiKey(live, 'gateway')).authorization!.slice('Bearer '.length);
+      const headers = { 'x-posture-client-cert': encodeURIComponent(issued.pem), 'x-posture-gateway-key': gatewayKey };
+
+      const allowed = await call(live, 'GET', '/v1/authz', 200, { query: '?tier=strict', headers });
+      expect(json(allowed)).toEqual({ allow: true, deviceId, status: 'affirming', tiers: ['strict'] });
+      const { ['x-posture-gateway-key']: _gatewayKey, ...withoutKey } = headers;
+      await expectError(call(live, 'GET', '/v1/authz', 401, { query: '?tier=strict', headers: withoutKey }), 'ERR_RESULT_MISSING');
+      const foreign = await expectError(call(live, 'GET', '/v1/authz', 401, { query: '?tier=strict', headers: { ...headers, 'x-posture-client-cert': 'bm90IGEgY2VydA==' } }), 'ERR_CERTIFICATE_INVALID');
+      expect(foreign.headers.get('x-posture-reason')).toBe('ERR_CERTIFICATE_INVALID');
+
+      await attest(live, key, deviceId, posture(live, deviceId, { antivirus: { status: 'unprotected', products: [] } }));
+      const failing = await expectError(call(live, 'GET', '/v1/authz', 403, { query: '?tier=strict', headers }), 'ERR_RESULT_TIER');
+      expect([failing.headers.get('x-posture-failing'), failing.headers.get('x-posture-device'), failing.headers.get('x-posture-status')]).toEqual(['antivirus', deviceId, 'contraindicated']);
+
+      live.offsetMs += 12 * 60_000;
+      const stale = await expectError(call(live, 'GET', '/v1/authz', 403, { query: '?tier=strict', headers }), 'ERR_POSTURE_STALE');
+      expect(stale.headers.get('x-posture-reason')).toBe('ERR_POSTURE_STALE');
+    } finally {
+      await rm(policyDir, { recursive: true, force: true });
+    }
   });
 });
 

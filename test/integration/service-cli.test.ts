@@ -1,9 +1,12 @@
 // posture-service and posture-agent as a new user runs them: real processes, SQLite, real HTTP.
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAgent, SERVICE_BIN, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
+import { AGENT_BIN, runAgent, SERVICE_BIN, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
 
 const run = promisify(execFile);
 
@@ -134,6 +137,40 @@ describe('posture-service and posture-agent command lines', () => {
     }
     await dir.remove();
   });
+
+  it('cert --json obtains a device certificate from the service, writes the PEM pair and installs it in the NSS database', async () => {
+    const home = await tempDir('posture-cert-home-');
+    const state = await tempDir('posture-cert-state-');
+    const agent = (...args: string[]) => run(process.execPath, [AGENT_BIN, ...args, '--state-dir', state.path], { env: { ...process.env, HOME: home.path, NO_COLOR: '1' } }).then(
+      (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
+    );
+    expect((await agent('cert', '--json')).stderr).toMatch(/\[ERR_NOT_ENROLLED\]\n$/);
+    // The device this machine is was enrolled above with another state directory's key: reset it for this one.
+    const deviceId = (JSON.parse(await svc.cli('devices', 'list', '--json')) as { devices: { id: string }[] }).devices[0]!.id;
+    await svc.cli('devices', 'restore', deviceId);
+    await svc.cli('devices', 'reset', deviceId);
+    expect((await agent('enroll', '--server', svc.url, '--token', (await svc.cli('token', 'create')).trim())).code).toBe(0);
+
+    const first = await agent('cert', '--json');
+    expect(first.code).toBe(0);
+    const issued = JSON.parse(first.stdout) as { certificateFile: string; keyFile: string; caFile: string; expiresAt: string; serial: string; stores: { store: string; installed: boolean }[] };
+    expect(issued).toMatchObject({ certificateFile: join(state.path, 'tls-cert.pem'), keyFile: join(state.path, 'tls-key.pem'), stores: [{ store: expect.stringContaining(join(home.path, '.pki/nssdb')), installed: true }] });
+    const days = (Date.parse(issued.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThanOrEqual(7);
+    const certificate = new X509Certificate(await readFile(issued.certificateFile, 'utf8'));
+    expect(certificate.subjectAltName).toBe(`URI:urn:posture-agent:device:${deviceId}`);
+    expect(certificate.verify(new X509Certificate(await readFile(issued.caFile, 'utf8')).publicKey)).toBe(true);
+    expect((await stat(issued.keyFile)).mode & 0o777).toBe(0o600);
+    expect((await run('/usr/bin/certutil', ['-L', '-d', `sql:${join(home.path, '.pki/nssdb')}`])).stdout).toContain(`posture-agent device ${deviceId}`);
+
+    // Current: nothing renewed; --force: a new serial.
+    expect(JSON.parse((await agent('cert', '--json')).stdout)).toMatchObject({ serial: issued.serial });
+    expect((JSON.parse((await agent('cert', '--json', '--force')).stdout) as { serial: string }).serial).not.toBe(issued.serial);
+    await home.remove();
+    await state.remove();
+  }, 60_000);
 
   it('refuses an unusable data directory with one line and exit 2, at once (never retrying forever)', async () => {
     const dir = await tempDir('posture-datadir-');

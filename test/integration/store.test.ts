@@ -12,7 +12,7 @@ import type { ComplianceStatus, Verdict } from '../../src/policy/types.js';
 import { POSTGRES_MIGRATIONS } from '../../src/server/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../../src/server/store/migrations/sqlite.js';
 import { openStore, type OpenStoreOptions } from '../../src/server/store/open-store.js';
-import type { ApiKeyRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store } from '../../src/server/store/store.js';
+import type { ApiKeyRecord, DeviceCertificateRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store } from '../../src/server/store/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { makeReport } from '../support/report.js';
 
@@ -455,6 +455,45 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
         expect(await store.findApiKey(admin.keyHash)).toEqual(admin);
         expect(await store.findApiKey(retired.keyHash)).toBeNull();
         expect(await store.findApiKey(unique('hash'))).toBeNull();
+      });
+    });
+
+    describe('device certificates', () => {
+      it('records certificates exactly and lists a device\'s newest first, up to the limit', async () => {
+        const device = newDevice();
+        const other = newDevice();
+        await store.insertDevice(device);
+        await store.insertDevice(other);
+        const certificate = (deviceId: string, issuedOffsetMs: number): DeviceCertificateRecord => ({
+          serial: randomUUID().replaceAll('-', ''),
+          deviceId,
+          tlsJkt: unique('jkt'),
+          notBefore: at(issuedOffsetMs - 300_000),
+          notAfter: at(issuedOffsetMs + 7 * 86_400_000),
+          issuedAt: at(issuedOffsetMs),
+        });
+        const older = certificate(device.id, 0);
+        const newer = certificate(device.id, 60_000);
+        const elsewhere = certificate(other.id, 120_000);
+        for (const record of [older, newer, elsewhere]) await store.recordCertificate(record);
+
+        expect(await store.listCertificates(device.id, 10)).toEqual([newer, older]);
+        expect(await store.listCertificates(device.id, 1)).toEqual([newer]);
+        expect(await store.listCertificates(other.id, 10)).toEqual([elsewhere]);
+        expect(await store.listCertificates(unique('device'), 10)).toEqual([]);
+      });
+
+      it('refuses a certificate for a device that is not enrolled, and a serial twice', async () => {
+        const deviceId = unique('device');
+        const record: DeviceCertificateRecord = { serial: randomUUID().replaceAll('-', ''), deviceId, tlsJkt: 'jkt', notBefore: NOW, notAfter: at(3_600_000), issuedAt: NOW };
+        await expect(store.recordCertificate(record)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+        expect(await store.listCertificates(deviceId, 10)).toEqual([]);
+
+        const device = newDevice();
+        await store.insertDevice(device);
+        await store.recordCertificate({ ...record, deviceId: device.id });
+        await expect(store.recordCertificate({ ...record, deviceId: device.id, tlsJkt: 'another' })).rejects.toThrow();
+        expect(await store.listCertificates(device.id, 10)).toEqual([{ ...record, deviceId: device.id }]);
       });
     });
   });

@@ -27,6 +27,7 @@ export function daemonStatus(overrides: Partial<DaemonStatus> = {}): DaemonStatu
     nextCheckAt: '2026-11-22T10:05:00.000Z',
     checking: false,
     checkNotBefore: null,
+    certificate: null,
     policy: 'corp@3',
     earStatus: 'affirming',
     tiers: ['basic', 'strict'],

@@ -194,7 +194,7 @@ export async function startCaddy(options: GatewayOptions): Promise<RunningGatewa
   return running('caddy', child, dir, config, port, () => Promise.resolve(''));
 }
 
-async function running(
+export async function running(
   name: RunningGateway['name'],
   child: ChildProcess,
   dir: string,
@@ -277,7 +277,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   return access(path, constants.X_OK).then(
     () => true,
     () => false,

@@ -66,6 +66,7 @@ function status(overrides: Partial<DaemonStatus> & Pick<DaemonStatus, 'state' | 
     nextCheckAt: NEXT_CHECK_AT,
     checking: false,
     checkNotBefore: null,
+    certificate: null,
     policy: POLICY,
     earStatus: null,
     tiers: [],

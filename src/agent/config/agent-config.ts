@@ -26,6 +26,10 @@ export interface AgentConfig {
   localApiPort: number;
   retryInitialSeconds: number;
   retryMaxSeconds: number;
+  /** The daemon keeps a device certificate (issue 9): obtains, renews, installs it in this user's stores. */
+  deviceCertificate: boolean;
+  /** Gateway URLs the certificate is preselected for (macOS identity preference). */
+  certificateUrls: string[];
 }
 
 export const DEFAULT_CONFIG: AgentConfig = {
@@ -38,6 +42,8 @@ export const DEFAULT_CONFIG: AgentConfig = {
   localApiPort: 0,
   retryInitialSeconds: 5,
   retryMaxSeconds: 300,
+  deviceCertificate: false,
+  certificateUrls: [],
 };
 
 const seconds = (max: number) => z.number().int().min(1).max(max);
@@ -74,6 +80,8 @@ const layerSchema = z.strictObject({
   localApiPort: z.number().int().min(0).max(65_535).optional(),
   retryInitialSeconds: seconds(3_600).optional(),
   retryMaxSeconds: seconds(86_400).optional(),
+  deviceCertificate: z.boolean().optional(),
+  certificateUrls: z.array(z.url({ protocol: /^https$/, error: 'expected https URLs of the gateways, e.g. https://app.example.com' })).max(32).optional(),
 });
 
 export type ConfigLayer = z.infer<typeof layerSchema>;

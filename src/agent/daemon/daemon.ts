@@ -33,6 +33,10 @@ import { lockStateDir, prepareStateDir, removeStaleTemporaries, stateDirError, t
 import { ServiceResultVerifier } from '../verify-service-result.js';
 import { EMPTY_STATE, loadAgentState, saveAgentState, type AgentState, type DeliveryError } from './agent-state.js';
 import { watchEnvironment } from './environment-watch.js';
+import { homedir } from 'node:os';
+import { readCurrentCertificate, type CertificateInfo } from '../certificate/certificate-files.js';
+import { ensureCertificate, removeCertificate } from '../certificate/device-certificate.js';
+import { storesFor, type CertificateStore } from '../certificate/stores/index.js';
 
 export interface DaemonDeps {
   stateDir: string;
@@ -52,6 +56,10 @@ export interface DaemonDeps {
   sharedStatusFile?: string;
   /** At most one check asked for through the local API starts in this time (default ON_DEMAND_CHECK_SPACING_MS). */
   onDemandSpacingMs?: number;
+  /** The home folder whose certificate stores get the device certificate (default: this user's). */
+  home?: string;
+  /** The stores for the device certificate (default: this OS's, for `home`). */
+  certificateStores?: (deviceId: string) => CertificateStore[];
 }
 
 /** Checks asked for through the local API (any local user, with the shared secret): at most one started per this many ms. */
@@ -102,6 +110,10 @@ export class Daemon {
   #lastOnDemandAt: number | null = null;
   /** A check was asked for too soon after the last one: the next check to start answers it. */
   #onDemandWaiting = false;
+  /** The device certificate in the state directory, when there is one. */
+  #certificate: CertificateInfo | null = null;
+  /** A store refused the certificate: installing is tried again after the next delivery. */
+  #storesPending = false;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -152,6 +164,7 @@ export class Daemon {
       log.warn({ code: isAgentError(error) ? error.code : 'ERR_INTERNAL', message: messageOf(error) }, 'enrolment record not usable');
       return null;
     });
+    this.#certificate = await readCurrentCertificate(stateDir).catch(() => null);
     const paused = this.#state.lastError;
     if (paused && !paused.retryable && this.#state.pausedConfig !== this.#configFingerprint()) {
       log.info({ code: paused.code }, 'the configuration differs from the one delivery was paused with; trying again');
@@ -394,12 +407,68 @@ export class Daemon {
         await this.#verifier.verify(response.result, { server: this.#enrollment!.server, audience: this.#config.resultAudience, now: this.#now() });
         this.#state = { lastCheckAt: started.toISOString(), lastDeliveryAt: this.#now().toISOString(), lastReport: posture, lastResult: response, lastError: null, consecutiveFailures: 0, pausedConfig: null };
         log.info({ reason, status: response.status, policy: response.policy, tiers: response.tiers }, 'posture delivered');
+        await this.#keepCertificate();
       }
     } catch (error) {
       this.#fail(error, started);
+      if (isAgentError(error) && error.code === 'ERR_DEVICE_REVOKED') await this.#dropCertificate();
       await this.#collectLocally(started).catch(() => undefined);
     }
     await this.#persist();
+  }
+
+  /**
+   * A system daemon (root, or one sharing its status with every user) cannot reach a user's
+   * stores: the device certificate is the per-user daemon's job (docs/device-certificates.md).
+   */
+  #keepsCertificate(): boolean {
+    // Root's own home is no user's: unless the caller names the home whose stores to use.
+    return this.#config.deviceCertificate && this.#deps.sharedStatusFile === undefined && (this.#deps.home !== undefined || process.getuid?.() !== 0);
+  }
+
+  #stores(deviceId: string): CertificateStore[] {
+    return this.#deps.certificateStores?.(deviceId) ?? storesFor({ host: this.#deps.host, home: this.#deps.home ?? homedir(), deviceId, identityUrls: this.#config.certificateUrls });
+  }
+
+  /** After a delivery: a certificate when there is none or it is two thirds through its lifetime. Failures wait for the next delivery. */
+  async #keepCertificate(): Promise<void> {
+    if (!this.#keepsCertificate() || !this.#enrollment) return;
+    const { log } = this.#deps;
+    try {
+      const { outcome, renewed } = await ensureCertificate({
+        stateDir: this.#deps.stateDir,
+        checkIn: this.#checkInDeps(this.#enrollment.server),
+        stores: this.#stores(this.#enrollment.deviceId),
+        now: this.#now(),
+        installWhenCurrent: this.#storesPending,
+      });
+      this.#storesPending = outcome.stores.some((store) => !store.installed);
+      for (const store of outcome.stores) {
+        if (!store.installed) log.warn({ store: store.store, code: store.error.code, message: store.error.message }, 'device certificate not installed in a store');
+      }
+      if (renewed === null) return;
+      this.#certificate = await readCurrentCertificate(this.#deps.stateDir);
+      log.info({ serial: outcome.serial, expiresAt: outcome.expiresAt, renewAt: outcome.renewAt, why: renewed }, 'device certificate obtained');
+    } catch (error) {
+      log.warn({ code: isAgentError(error) ? error.code : 'ERR_INTERNAL', message: messageOf(error) }, 'could not obtain the device certificate; trying again after the next delivery');
+    }
+  }
+
+  /** Revoked: the certificate leaves the stores and the state directory. */
+  async #dropCertificate(): Promise<void> {
+    const deviceId = this.#enrollment?.deviceId;
+    if (this.#certificate === null || deviceId === undefined) return;
+    const { log } = this.#deps;
+    try {
+      const removed = await removeCertificate(this.#deps.stateDir, this.#keepsCertificate() ? this.#stores(deviceId) : []);
+      this.#certificate = null;
+      for (const store of removed) {
+        if (!store.removed) log.warn({ store: store.store, code: store.error.code, message: store.error.message }, 'device certificate not removed from a store');
+      }
+      log.warn('device revoked: the device certificate was removed');
+    } catch (error) {
+      log.error({ message: messageOf(error) }, 'device revoked, but the device certificate could not be removed');
+    }
   }
 
   async #collectLocally(started: Date): Promise<void> {
@@ -473,6 +542,11 @@ export class Daemon {
       consecutiveFailures: this.#state.consecutiveFailures,
       report: this.#state.lastReport,
       warnings: this.#deps.keyStore.warning ? [this.#deps.keyStore.warning] : [],
+      certificate: this.#certificate && {
+        expiresAt: this.#certificate.notAfter.toISOString(),
+        serial: this.#certificate.serial,
+        renewAt: this.#certificate.renewAt.toISOString(),
+      },
     };
   }
 }

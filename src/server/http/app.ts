@@ -8,15 +8,19 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { z } from 'zod';
 import { formatPath } from '../../policy/parse-policy.js';
 import { AgentError, isAgentError, type ErrorCode } from '../../shared/errors.js';
-import type { AuthzEngine } from '../authz.js';
+import type { AuthzDecision, AuthzEngine } from '../authz.js';
+import { CHECKS } from '../../policy/checks/index.js';
+import { forwardedCertificate } from '../device-certificate.js';
+import type { DeviceCa } from '../device-ca.js';
 import type { Actor, DeviceDirectory } from '../device-directory.js';
-import { challengeRequestSchema, enrollRequestSchema, type PostureService } from '../posture-service.js';
+import { certificateRequestSchema, challengeRequestSchema, enrollRequestSchema, type PostureService } from '../posture-service.js';
 import type { ServiceKeys } from '../service-keys.js';
 import { hashSecret } from '../secrets.js';
 import type { ApiKeyRole, Store } from '../store/store.js';
-import { ApiKeyCache } from './api-key-cache.js';
+import { ApiKeyCache, type ApiKeyIdentity } from './api-key-cache.js';
 import { answerClientError } from './client-errors.js';
 import { limitConnectionsPerAddress, requestTimeouts } from './connection-limits.js';
+import { DENIAL_PAGE_CSP, renderDenialPage } from './denial-page.js';
 import { errorBody, statusFor } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -26,6 +30,8 @@ export interface AppOptions {
   devices: DeviceDirectory;
   authz: AuthzEngine;
   keys: ServiceKeys;
+  /** The device CA: its trust bundle at GET /v1/ca.pem. */
+  deviceCa: DeviceCa;
   store: Store;
   metrics: ServiceMetrics;
   /** Requests per second per client address for GET /v1/authz (0: no limit); not for a gateway presenting its key. */
@@ -59,13 +65,17 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new AgentError('ERR_BAD_REQUEST', `The request body is not valid: ${issues.join('; ')}.`);
 }
 
-/** The posture Result: X-Posture-Token first (Authorization may belong to the protected app), then a Bearer JWT. */
-function presentedResult(request: FastifyRequest): string | null {
-  const header = request.headers['x-posture-token'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
-  const authorization = request.headers.authorization;
-  const match = authorization ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(authorization) : null;
-  return match ? match[1]! : null;
+/** A browser (it asks for HTML before JSON): denials get the denial page instead of the JSON envelope. */
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  const html = accept.indexOf('text/html');
+  if (html === -1) return false;
+  const json = accept.indexOf('application/json');
+  return json === -1 || html < json;
+}
+
+function checkTitle(check: string): string {
+  return CHECKS.get(check)?.title ?? check;
 }
 
 function fastifyErrorCode(error: { code?: string; statusCode?: number }): { code: ErrorCode; message: string } | null {
@@ -184,15 +194,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
    * Forward-auth's caller is the gateway, so a per-address limit would throttle every user behind
    * it: a gateway that presents its gateway API key (X-Posture-Gateway-Key) is not limited; anyone
    * else is. Known keys are answered from memory; an unknown one is charged to its address and
-   * looked up in the background for the next request.
+   * looked up (`lookup`): in the background for the next request, or awaited by a request that
+   * forwards a client certificate, which counts only from an authenticated gateway.
    */
-  function admitAuthz(request: FastifyRequest): boolean {
+  function admitAuthz(request: FastifyRequest): { admitted: boolean; gateway: boolean; lookup?: Promise<ApiKeyIdentity | null> } {
     const key = request.headers['x-posture-gateway-key'];
+    let lookup: Promise<ApiKeyIdentity | null> | undefined;
     if (typeof key === 'string' && key !== '') {
       const identity = gatewayKeys.peek(key);
-      if (identity?.role === 'gateway') return true;
+      if (identity?.role === 'gateway') return { admitted: true, gateway: true };
       if (identity === undefined && gatewayKeyLookups.take(request.ip)) {
-        gatewayKeys.identify(key).then(
+        lookup = gatewayKeys.identify(key);
+        lookup.then(
           (found) => {
             if (found?.role === 'gateway' || Date.now() - warnedBadGatewayKeyAt < 60_000) return;
             warnedBadGatewayKeyAt = Date.now();
@@ -202,7 +215,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         );
       }
     }
-    return authzLimiter.take(request.ip);
+    return { admitted: authzLimiter.take(request.ip), gateway: false, ...(lookup ? { lookup } : {}) };
   }
 
   app.post('/v1/challenge', async (request) => {
@@ -217,6 +230,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const enrolled = await service.enroll(body, { source: request.ip });
     metrics.appraisals.inc({ status: enrolled.appraisal.status });
     return reply.code(201).send(enrolled);
+  });
+
+  app.post('/v1/certificate', async (request, reply) => {
+    limit(enrollLimiter, request);
+    const body = parseBody(certificateRequestSchema, request.body);
+    const issued = await service.certify(body, { source: request.ip });
+    metrics.appraisals.inc({ status: issued.appraisal.status });
+    return reply.code(201).send(issued);
+  });
+
+  app.get('/v1/ca.pem', async (_request, reply) => {
+    await options.deviceCa.reloadIfChanged();
+    reply.header('content-type', 'application/x-pem-file');
+    reply.header('cache-control', 'public, max-age=300');
+    return options.deviceCa.bundlePem();
   });
 
   // Evidence arrives as itself (application/eat+jwt); no other endpoint accepts that type.
@@ -276,24 +304,49 @@ export function buildApp(options: AppOptions): FastifyInstance {
       payload.resume();
       parsed(null, undefined);
     });
-    const decide = (request: FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>, reply: FastifyReply) => {
-      reply.header('cache-control', 'no-store');
-      if (!admitAuthz(request)) {
-        reply.header('x-posture-reason', 'ERR_RATE_LIMITED');
-        reply.header('retry-after', '1');
-        return send(reply, 'ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
-      }
+    type AuthzRequest = FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>;
+    const answer = (request: AuthzRequest, reply: FastifyReply, gatewayAuthenticated: boolean) => {
       const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
-      const decision = authz.decide(presentedResult(request), tier);
+      const decision = authz.decideRequest({ headers: request.headers, tier, gatewayAuthenticated });
       metrics.decisions.inc({ outcome: decision.outcome });
       if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
       if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
       if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
       reply.header('x-posture-reason', decision.code);
+      if (decision.failing.length > 0) reply.header('x-posture-failing', decision.failing.map((check) => check.id).join(','));
       if (decision.httpStatus === 401) {
         reply.header('www-authenticate', decision.code === 'ERR_RESULT_MISSING' ? 'Bearer realm="posture"' : 'Bearer realm="posture", error="invalid_token"');
       }
+      if (decision.httpStatus !== 400 && wantsHtml(request)) return sendDenialPage(reply, decision);
       return reply.code(decision.httpStatus).send(errorBody(decision.code, decision.message));
+    };
+    /** A browser that is denied gets the page saying why, with the fixes from the device's latest appraisal. */
+    const sendDenialPage = async (reply: FastifyReply, decision: Extract<AuthzDecision, { allow: false }>) => {
+      const verdicts = decision.deviceId !== undefined && decision.failing.length > 0
+        ? await store.latestAppraisal(decision.deviceId).then((latest) => latest?.verdicts ?? [], () => [])
+        : [];
+      const failing = decision.failing.map(({ id }) => {
+        const verdict = verdicts.find((candidate) => candidate.id === id);
+        return { title: verdict ? checkTitle(verdict.check) : id, reason: verdict?.reason ?? 'fails', remediation: verdict?.remediation ?? null };
+      });
+      const page = renderDenialPage({ code: decision.code, deviceId: decision.deviceId ?? null, failing, serviceUrl: service.publicUrl });
+      return reply.code(decision.httpStatus).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', DENIAL_PAGE_CSP).send(page.html);
+    };
+    const decide = (request: AuthzRequest, reply: FastifyReply) => {
+      reply.header('cache-control', 'no-store');
+      const admission = admitAuthz(request);
+      if (!admission.admitted) {
+        reply.header('x-posture-reason', 'ERR_RATE_LIMITED');
+        reply.header('retry-after', '1');
+        return send(reply, 'ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
+      }
+      if (admission.lookup !== undefined && forwardedCertificate(request.headers) !== null) {
+        return admission.lookup.then(
+          (identity) => answer(request, reply, identity?.role === 'gateway'),
+          () => answer(request, reply, false),
+        );
+      }
+      return answer(request, reply, admission.gateway);
     };
     for (const url of ['/v1/authz', '/v1/authz/:tier', '/v1/authz/:tier/*']) scope.route({ method: AUTHZ_METHODS, url, handler: decide });
     done();

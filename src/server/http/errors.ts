@@ -4,6 +4,9 @@ import type { ErrorCode } from '../../shared/errors.js';
 const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_BAD_REQUEST: 400,
   ERR_TIER_UNKNOWN: 400,
+  ERR_CERTIFICATE_KEY_MISMATCH: 400,
+  ERR_CERTIFICATE_INVALID: 401,
+  ERR_POSTURE_STALE: 403,
   ERR_USAGE: 400,
   ERR_UNAUTHORIZED: 401,
   ERR_ENROLLMENT_TOKEN: 403,

@@ -8,6 +8,9 @@ import { systemErrorCode } from '../../shared/errors.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
 import { WriteHealth } from './store-helpers.js';
+import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
+import { DEVICE_CHANGED_CHANNEL, DEVICE_STATUS_SELECT, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
+import { listenForDeviceChanges } from './postgres-device-listener.js';
 import type { StoreHealth } from './store.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
@@ -16,7 +19,7 @@ import {
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceCertificateRecord, DeviceChangeListener, DeviceChangeWatch, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
   NewDevice, Store,
 } from './store.js';
 
@@ -84,8 +87,10 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres';
   private readonly pool: pg.Pool;
   private readonly writes = new WriteHealth();
+  private readonly connectionString: string;
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    this.connectionString = connectionString;
     this.pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
@@ -95,6 +100,13 @@ export class PostgresStore implements Store {
     });
     // Without a listener an idle connection's error would crash the process.
     this.pool.on('error', options.onIdleConnectionError ?? (() => undefined));
+    // pg-pool's query() listens for a client's 'error' only once: a connection the server ends
+    // mid-query can emit a second one (the shutdown message, then the lost socket), which would
+    // crash the process. Every client keeps a listener of its own; the query or transaction that
+    // used it still fails and releases it as broken.
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
   }
 
   migrate(): Promise<number> {
@@ -197,19 +209,25 @@ export class PostgresStore implements Store {
     return result.rows.map((row) => deviceFromRow(row, postgresColumns));
   }
 
-  async revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
-    const result = await this.query(`
-      UPDATE devices SET
-        revoked_reason = CASE WHEN revoked_at IS NULL THEN $3 ELSE revoked_reason END,
-        revoked_at = coalesce(revoked_at, $2)
-      WHERE id = $1`,
-    [id, now, reason]);
-    return result.rowCount === 1;
+  revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const result = await client.query(`
+        UPDATE devices SET
+          revoked_reason = CASE WHEN revoked_at IS NULL THEN $3 ELSE revoked_reason END,
+          revoked_at = coalesce(revoked_at, $2)
+        WHERE id = $1`,
+      [id, now, reason]);
+      if (result.rowCount === 1) await notifyDeviceChanged(client, id);
+      return result.rowCount === 1;
+    });
   }
 
-  async restoreDevice(id: string): Promise<boolean> {
-    const result = await this.query('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = $1', [id]);
-    return result.rowCount === 1;
+  restoreDevice(id: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const result = await client.query('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = $1', [id]);
+      if (result.rowCount === 1) await notifyDeviceChanged(client, id);
+      return result.rowCount === 1;
+    });
   }
 
   async resetDevice(id: string, now: Date): Promise<boolean> {
@@ -220,6 +238,23 @@ export class PostgresStore implements Store {
   async listRevokedDeviceIds(): Promise<string[]> {
     const result = await this.query<{ id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id');
     return result.rows.map((row) => row.id);
+  }
+
+  async listDeviceStatus(options: { appraisedAfterId?: number } = {}): Promise<DeviceStatusRecord[]> {
+    const result = options.appraisedAfterId === undefined
+      ? await this.query<DeviceStatusRow>(DEVICE_STATUS_SELECT)
+      : await this.query<DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id IN (SELECT device_id FROM appraisals WHERE id > $1)`, [options.appraisedAfterId]);
+    return result.rows.map((row) => deviceStatusFromRow(row, postgresColumns));
+  }
+
+  async getDeviceStatus(deviceId: string): Promise<DeviceStatusRecord | null> {
+    const result = await this.query<DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id = $1`, [deviceId]);
+    const row = result.rows[0];
+    return row === undefined ? null : deviceStatusFromRow(row, postgresColumns);
+  }
+
+  watchDeviceChanges(listener: DeviceChangeListener): DeviceChangeWatch {
+    return listenForDeviceChanges(this.connectionString, listener);
   }
 
   async getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>> {
@@ -233,6 +268,7 @@ export class PostgresStore implements Store {
       await touchDevice(client, appraisal);
       const id = await insertAppraisal(client, appraisal);
       await replaceFailingSince(client, appraisal, failingSince);
+      await notifyDeviceChanged(client, appraisal.deviceId);
       return id;
     });
   }
@@ -261,6 +297,22 @@ export class PostgresStore implements Store {
       `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [keyHash]);
     const row = result.rows[0];
     return row === undefined ? null : apiKeyFromRow(row, postgresColumns);
+  }
+
+  async recordCertificate(record: DeviceCertificateRecord): Promise<void> {
+    const result = await this.query(`
+      INSERT INTO device_certificates (serial, device_id, tls_jkt, not_before, not_after, issued_at)
+      SELECT $1, id, $2, $3, $4, $5 FROM devices WHERE id = $6`,
+    [record.serial, record.tlsJkt, record.notBefore, record.notAfter, record.issuedAt, record.deviceId]);
+    if (result.rowCount === 0) throw unknownDevice(record.deviceId);
+  }
+
+  async listCertificates(deviceId: string, limit: number): Promise<DeviceCertificateRecord[]> {
+    const result = await this.query<CertificateRow>(`
+      SELECT ${CERTIFICATE_COLUMNS} FROM device_certificates
+      WHERE device_id = $1 ORDER BY issued_at DESC, not_after DESC, serial LIMIT $2`,
+    [deviceId, rowLimit(limit)]);
+    return result.rows.map((row) => certificateFromRow(row, postgresColumns));
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<void> {
@@ -364,6 +416,11 @@ export class PostgresStore implements Store {
 /** Held until the transaction ends: concurrent migrators take turns, and the later one finds the work done. */
 async function lockMigrations(client: Queryable): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+}
+
+/** Delivered to every listener when the transaction commits (nothing on rollback). */
+async function notifyDeviceChanged(client: Queryable, deviceId: string): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [DEVICE_CHANGED_CHANNEL, deviceId]);
 }
 
 async function touchDevice(client: Queryable, appraisal: NewAppraisal): Promise<void> {

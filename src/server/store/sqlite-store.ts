@@ -12,6 +12,8 @@ import { dataDirError } from '../data-dir.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
 import { WriteHealth } from './store-helpers.js';
+import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
+import { DEVICE_STATUS_SELECT, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
 import type { StoreHealth } from './store.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
@@ -20,7 +22,7 @@ import {
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceCertificateRecord, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
   NewDevice, Store,
 } from './store.js';
 
@@ -131,6 +133,10 @@ function prepareStatements(db: Database.Database) {
     restoreDevice: db.prepare<[string]>('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = ?'),
     resetDevice: db.prepare<{ id: string; now: string }>('UPDATE devices SET reset_at = coalesce(reset_at, @now) WHERE id = @id'),
     listRevokedDeviceIds: db.prepare<[], { id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id'),
+    listDeviceStatus: db.prepare<[], DeviceStatusRow>(DEVICE_STATUS_SELECT),
+    listDeviceStatusAppraisedAfter: db.prepare<[number], DeviceStatusRow>(`${DEVICE_STATUS_SELECT}
+      WHERE d.id IN (SELECT device_id FROM appraisals WHERE id > ?)`),
+    getDeviceStatus: db.prepare<[string], DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id = ?`),
     touchDevice: db.prepare<{ id: string; lastSeenAt: string; hostname: string | null; platform: string | null }>(`
       UPDATE devices SET
         last_seen_at = @lastSeenAt,
@@ -164,6 +170,12 @@ function prepareStatements(db: Database.Database) {
     insertAudit: db.prepare<{ at: string; actor: string; source: string | null; action: string; deviceId: string | null; detail: string | null }>(`
       INSERT INTO audit_log (at, actor, source, action, device_id, detail)
       VALUES (@at, @actor, @source, @action, @deviceId, @detail)`),
+    insertCertificate: db.prepare<{ serial: string; deviceId: string; tlsJkt: string; notBefore: string; notAfter: string; issuedAt: string }>(`
+      INSERT INTO device_certificates (serial, device_id, tls_jkt, not_before, not_after, issued_at)
+      SELECT @serial, id, @tlsJkt, @notBefore, @notAfter, @issuedAt FROM devices WHERE id = @deviceId`),
+    listCertificates: db.prepare<[string, number], CertificateRow>(`
+      SELECT ${CERTIFICATE_COLUMNS} FROM device_certificates WHERE device_id = ? ORDER BY issued_at DESC, not_after DESC, serial LIMIT ?`),
+
     listAudit: db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?`),
     listDeviceAudit: db.prepare<[string, number], AuditRow>(`
       SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE device_id = ? ORDER BY id DESC LIMIT ?`),
@@ -312,6 +324,27 @@ export class SqliteStore implements Store {
     return this.run((statements) => statements.listRevokedDeviceIds.all().map((row) => row.id));
   }
 
+  listDeviceStatus(options: { appraisedAfterId?: number } = {}): Promise<DeviceStatusRecord[]> {
+    return this.run((statements) => {
+      const rows = options.appraisedAfterId === undefined
+        ? statements.listDeviceStatus.all()
+        : statements.listDeviceStatusAppraisedAfter.all(options.appraisedAfterId);
+      return rows.map((row) => deviceStatusFromRow(row, sqliteColumns));
+    });
+  }
+
+  getDeviceStatus(deviceId: string): Promise<DeviceStatusRecord | null> {
+    return this.run((statements) => {
+      const row = statements.getDeviceStatus.get(deviceId);
+      return row === undefined ? null : deviceStatusFromRow(row, sqliteColumns);
+    });
+  }
+
+  /** SQLite has no notifications: the caller polls (listDeviceStatus with appraisedAfterId, listRevokedDeviceIds). */
+  watchDeviceChanges(): null {
+    return null;
+  }
+
   getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>> {
     return this.run((statements) => failingSinceFromRows(statements.getFailingSince.all(deviceId, policyId)));
   }
@@ -358,6 +391,19 @@ export class SqliteStore implements Store {
       const row = statements.findApiKey.get(keyHash);
       return row === undefined ? null : apiKeyFromRow(row, sqliteColumns);
     });
+  }
+
+  recordCertificate(record: DeviceCertificateRecord): Promise<void> {
+    return this.run((statements) => {
+      const inserted = statements.insertCertificate.run({
+        ...record, notBefore: iso(record.notBefore), notAfter: iso(record.notAfter), issuedAt: iso(record.issuedAt),
+      });
+      if (inserted.changes === 0) throw unknownDevice(record.deviceId);
+    });
+  }
+
+  listCertificates(deviceId: string, limit: number): Promise<DeviceCertificateRecord[]> {
+    return this.run((statements) => statements.listCertificates.all(deviceId, rowLimit(limit)).map((row) => certificateFromRow(row, sqliteColumns)));
   }
 
   appendAudit(entry: NewAuditEntry): Promise<void> {

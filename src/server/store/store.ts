@@ -88,6 +88,46 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+/** A device as forward-auth sees it: revoked or not, and its latest appraisal (null before the first). */
+export interface DeviceStatusRecord {
+  deviceId: string;
+  revoked: boolean;
+  latest: {
+    id: number;
+    createdAt: Date;
+    earStatus: EarStatus;
+    tiers: string[];
+    verdicts: Verdict[];
+    resultJti: string;
+  } | null;
+}
+
+/** Told of device changes made by any process sharing the database (PostgreSQL LISTEN). */
+export interface DeviceChangeListener {
+  /** This device was appraised, revoked or restored. */
+  changed(deviceId: string): void;
+  /** Notifications may have been missed (the listening connection was lost and is back): read everything again. */
+  resync(): void;
+  /** The listening connection failed; it reconnects by itself. */
+  error(error: unknown): void;
+}
+
+export interface DeviceChangeWatch {
+  close(): Promise<void>;
+}
+
+/** A TLS client certificate the device CA issued (its serial, for the device's record). */
+export interface DeviceCertificateRecord {
+  /** Lowercase hex. */
+  serial: string;
+  deviceId: string;
+  /** RFC 7638 thumbprint of the certified TLS key. */
+  tlsJkt: string;
+  notBefore: Date;
+  notAfter: Date;
+  issuedAt: Date;
+}
+
 export interface StoreHealth {
   /** A trivial query succeeded just now. */
   reachable: boolean;
@@ -139,6 +179,20 @@ export interface Store {
   /** Lets the next token enrolment of this device replace its key (idempotent); false when there is no such device. */
   resetDevice(id: string, now: Date): Promise<boolean>;
   listRevokedDeviceIds(): Promise<string[]>;
+  /** Every device with its latest appraisal; with `appraisedAfterId`, only devices with an appraisal of a higher id. */
+  listDeviceStatus(options?: { appraisedAfterId?: number }): Promise<DeviceStatusRecord[]>;
+  getDeviceStatus(deviceId: string): Promise<DeviceStatusRecord | null>;
+  /**
+   * Follows appraisals, revocations and restorations made by every process (PostgreSQL: LISTEN on
+   * `posture_device_changed`, which those writes NOTIFY in their transaction); null when the store
+   * has no such channel (SQLite: the caller polls).
+   */
+  watchDeviceChanges(listener: DeviceChangeListener): DeviceChangeWatch | null;
+
+  /** Records an issued device certificate (the device must be enrolled). */
+  recordCertificate(record: DeviceCertificateRecord): Promise<void>;
+  /** A device's certificates, newest first. */
+  listCertificates(deviceId: string, limit: number): Promise<DeviceCertificateRecord[]>;
 
   appendAudit(entry: NewAuditEntry): Promise<void>;
   /** Newest first; one device's entries when `deviceId` is given. */

@@ -2,21 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RESULT_PROFILE } from '../../../src/attest/profiles.js';
 import type { ResultClaims } from '../../../src/attest/result-claims.js';
 import { AuthzEngine } from '../../../src/server/authz.js';
-import { RevocationCache } from '../../../src/server/revocations.js';
+import type { DeviceStatus } from '../../../src/server/device-status.js';
 import { ServiceKeys } from '../../../src/server/service-keys.js';
-import type { Store } from '../../../src/server/store/store.js';
 import { Es256Key } from '../../../src/attest/es256-key.js';
+import { forwarded, makeTestCa, type TestCa } from '../../support/device-certs.js';
 
 const ISSUER = 'https://posture.example.com';
 const AUDIENCE = 'posture-gateway';
 let dir: string;
 let now: Date;
 let keys: ServiceKeys;
-let revoked: string[];
+let statuses: Map<string, DeviceStatus>;
+const devices = { get: (id: string) => statuses.get(id) };
 let engine: AuthzEngine;
 
 function claims(overrides: Partial<ResultClaims> = {}): ResultClaims {
@@ -37,17 +38,20 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-authz-'));
   now = new Date('2026-11-22T10:00:00Z');
   keys = await ServiceKeys.open(dir, { now, publishRetiredMs: 660_000 });
-  revoked = [];
-  const store = { listRevokedDeviceIds: () => Promise.resolve(revoked) } as unknown as Store;
-  engine = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic', 'strict']), revocations: new RevocationCache(store), clock: () => now });
+  statuses = new Map();
+  engine = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic', 'strict']), devices, clock: () => now });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const APPRAISED: DeviceStatus = {
+  deviceId: 'device-1', revoked: false, appraisedAt: null, appraisalId: 1, earStatus: 'affirming', tiers: ['basic'], failing: [], blocking: [], resultJti: 'older',
+};
+
 describe('AuthzEngine', () => {
   it('allows a valid Result for a tier it grants, and says who and how', async () => {
-    expect(engine.decide(await sign(claims()), 'basic')).toEqual({ allow: true, outcome: 'allow', deviceId: 'device-1', earStatus: 'affirming', tiers: ['basic'] });
+    expect(engine.decide(await sign(claims()), 'basic')).toEqual({ allow: true, outcome: 'allow', proof: 'result', deviceId: 'device-1', earStatus: 'affirming', tiers: ['basic'], failing: [] });
   });
 
   it('denies each failure with its status and code', async () => {
@@ -92,12 +96,8 @@ describe('AuthzEngine', () => {
   it('denies a revoked device even with an unexpired, cached Result', async () => {
     const token = await sign(claims());
     expect(engine.decide(token, 'basic').allow).toBe(true);
-    revoked.push('device-1');
-    const store = { listRevokedDeviceIds: () => Promise.resolve(revoked) } as unknown as Store;
-    const cache = new RevocationCache(store);
-    await cache.refresh();
-    const fresh = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), revocations: cache, clock: () => now });
-    expect(fresh.decide(token, 'basic')).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_DEVICE_REVOKED', deviceId: 'device-1' });
+    statuses.set('device-1', { ...APPRAISED, revoked: true });
+    expect(engine.decide(token, 'basic')).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_DEVICE_REVOKED', deviceId: 'device-1' });
   });
 
   it('verifies a Result once and answers repeats from the cache', async () => {
@@ -105,7 +105,7 @@ describe('AuthzEngine', () => {
     let lookups = 0;
     const counting = new AuthzEngine({
       keys: { publicKey: (kid: string) => ((lookups += 1), keys.publicKey(kid, now)) } as unknown as ServiceKeys,
-      issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), revocations: new RevocationCache({ listRevokedDeviceIds: () => Promise.resolve([]) } as unknown as Store), clock: () => now,
+      issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), devices, clock: () => now,
     });
     for (let i = 0; i < 100; i += 1) expect(counting.decide(token, 'basic').allow).toBe(true);
     expect(lookups).toBe(1);
@@ -116,9 +116,107 @@ describe('AuthzEngine', () => {
     await ServiceKeys.rotate(dir, now);
     await keys.reloadIfChanged();
     expect(keys.signing.kid).not.toBe(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid);
-    const fresh = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), revocations: new RevocationCache({ listRevokedDeviceIds: () => Promise.resolve([]) } as unknown as Store), clock: () => now });
+    const fresh = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), devices, clock: () => now });
     expect(fresh.decide(token, 'basic').allow).toBe(true);
     expect(keys.jwks(now).keys).toHaveLength(2);
     expect(keys.jwks(new Date(now.getTime() + 700_000)).keys).toHaveLength(1);
+  });
+});
+
+describe('AuthzEngine: the live rule for Results', () => {
+  const failed = (at: Date): DeviceStatus => ({
+    ...APPRAISED, appraisedAt: at.getTime(), appraisalId: 2, earStatus: 'contraindicated', tiers: [], resultJti: 'newer',
+    failing: [{ id: 'fw', severity: 'block' }, { id: 'os', severity: 'warn' }], blocking: ['fw'],
+  });
+
+  it('refuses a valid Result once a newer appraisal of its device no longer grants the tier, naming the failing check', async () => {
+    const token = await sign(claims({ jti: 'first' }));
+    expect(engine.decide(token, 'basic').allow).toBe(true);
+    statuses.set('device-1', failed(new Date(now.getTime() + 1)));
+    expect(engine.decide(token, 'basic')).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_RESULT_TIER', failing: [{ id: 'fw', severity: 'block' }] });
+  });
+
+  it('keeps deciding on the Result when the latest appraisal is the one that issued it, or older', async () => {
+    const token = await sign(claims({ jti: 'first' }));
+    statuses.set('device-1', { ...failed(now), resultJti: 'first' });
+    expect(engine.decide(token, 'basic').allow).toBe(true);
+    statuses.set('device-1', failed(new Date(now.getTime() - 5_000)));
+    expect(engine.decide(token, 'basic').allow).toBe(true);
+  });
+});
+
+describe('AuthzEngine: device certificates forwarded by a gateway', () => {
+  let ca: TestCa;
+  let other: TestCa;
+  let good: string;
+
+  beforeAll(async () => {
+    [ca, other] = await Promise.all([makeTestCa('Device CA'), makeTestCa('Other CA')]);
+    good = await ca.issue({ deviceId: 'device-1' });
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([ca.remove(), other.remove()]);
+  });
+
+  function certificateEngine(maxPostureAgeMs = 660_000): AuthzEngine {
+    return new AuthzEngine({
+      keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic', 'strict']), devices, clock: () => now, maxPostureAgeMs,
+      deviceCa: { trustedCertificates: () => [ca.certificate] }, tierRules: () => ({ basic: ['disk'], strict: ['disk', 'fw'] }),
+    });
+  }
+  const request = (headers: Record<string, string>, tier = 'basic', gatewayAuthenticated = true) => ({ headers, tier, gatewayAuthenticated });
+
+  it('allows a compliant device on each gateway\'s header form, from its latest appraisal', () => {
+    now = new Date();
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() - 60_000 });
+    const authz = certificateEngine();
+    for (const [header, value] of [
+      ['x-posture-client-cert', forwarded.nginx(good)],
+      ['x-posture-client-cert', forwarded.caddy(good)],
+      ['x-forwarded-client-cert', forwarded.envoy(good)],
+      ['x-forwarded-tls-client-cert', forwarded.traefik(good)],
+    ] as const) {
+      expect(authz.decideRequest(request({ [header]: value })), header).toMatchObject({ allow: true, proof: 'certificate', deviceId: 'device-1', tiers: ['basic'] });
+    }
+  });
+
+  it('ignores the certificate headers without an authenticated gateway', () => {
+    now = new Date();
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() });
+    expect(certificateEngine().decideRequest(request({ 'x-posture-client-cert': forwarded.nginx(good) }, 'basic', false)))
+      .toMatchObject({ allow: false, httpStatus: 401, code: 'ERR_RESULT_MISSING' });
+  });
+
+  it('refuses a certificate of another CA, without clientAuth, without the device URI, expired, or of an unknown device', async () => {
+    // A minute ahead: the certificates made below start at the second openssl makes them.
+    now = new Date(Date.now() + 60_000);
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() });
+    const authz = certificateEngine();
+    const refused = async (pem: Promise<string> | string) => authz.decideRequest(request({ 'x-posture-client-cert': forwarded.nginx(await pem) }));
+    const invalid = { allow: false, httpStatus: 401, code: 'ERR_CERTIFICATE_INVALID' };
+    expect(await refused(other.issue({ deviceId: 'device-1' }))).toMatchObject({ ...invalid, message: expect.stringContaining('device CA') });
+    expect(await refused(ca.issue({ deviceId: 'device-1', eku: 'serverAuth' }))).toMatchObject({ ...invalid, message: expect.stringContaining('clientAuth') });
+    expect(await refused(ca.issue({ deviceId: 'device-1', san: 'DNS:device-1.example' }))).toMatchObject({ ...invalid, message: expect.stringContaining('SAN URI') });
+    expect(await refused(ca.issue({ deviceId: 'device-9' }))).toMatchObject({ ...invalid, message: expect.stringContaining('not enrolled') });
+    expect(await refused(ca.pem)).toMatchObject({ ...invalid, message: expect.stringContaining('CA certificate') });
+    expect(await refused('garbage')).toMatchObject(invalid);
+    now = new Date(Date.now() + 8 * 86_400_000);
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() });
+    expect(await refused(good)).toMatchObject({ ...invalid, message: expect.stringContaining('expired') });
+  });
+
+  it('decides from the device status: revoked, stale, tier not met (naming the tier\'s failing checks), and back', () => {
+    now = new Date();
+    const authz = certificateEngine(600_000);
+    const headers = { 'x-posture-client-cert': forwarded.nginx(good) };
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime(), tiers: ['basic'], failing: [{ id: 'fw', severity: 'block' }], blocking: ['fw'] });
+    expect(authz.decideRequest(request(headers, 'strict'))).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_RESULT_TIER', failing: [{ id: 'fw', severity: 'block' }] });
+    expect(authz.decideRequest(request(headers, 'basic')).allow).toBe(true);
+    now = new Date(now.getTime() + 600_001);
+    expect(authz.decideRequest(request(headers, 'basic'))).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_POSTURE_STALE' });
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime(), revoked: true });
+    expect(authz.decideRequest(request(headers, 'basic'))).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_DEVICE_REVOKED', deviceId: 'device-1' });
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime(), tiers: ['basic', 'strict'] });
+    expect(authz.decideRequest(request(headers, 'strict')).allow).toBe(true);
   });
 });

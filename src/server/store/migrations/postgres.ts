@@ -107,4 +107,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_device ON audit_log (device_id, id DESC);
     `,
   },
+  {
+    version: 3,
+    description: 'device certificates: the serial of every TLS client certificate the device CA issued',
+    sql: `
+      CREATE TABLE device_certificates (
+        serial     text PRIMARY KEY,
+        device_id  text NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        tls_jkt    text NOT NULL,
+        not_before timestamptz NOT NULL,
+        not_after  timestamptz NOT NULL,
+        issued_at  timestamptz NOT NULL
+      );
+      CREATE INDEX device_certificates_device_newest ON device_certificates (device_id, issued_at DESC);
+    `,
+  },
 ];

@@ -108,4 +108,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_device ON audit_log (device_id, id DESC);
     `,
   },
+  {
+    version: 3,
+    description: 'device certificates: the serial of every TLS client certificate the device CA issued',
+    sql: `
+      CREATE TABLE device_certificates (
+        serial     TEXT PRIMARY KEY,
+        device_id  TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        tls_jkt    TEXT NOT NULL,
+        not_before TEXT NOT NULL,
+        not_after  TEXT NOT NULL,
+        issued_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX device_certificates_device_newest ON device_certificates (device_id, issued_at DESC);
+    `,
+  },
 ];
