@@ -194,7 +194,8 @@ async function deviceCertificateHeader(dataDir: string, deviceId: string): Promi
 export async function benchService(print: (line: string) => void): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'posture-bench-'));
   const { child, address } = await startService(dataDir);
-  const base = address.replace('127.0.0.1', 'localhost');
+  // Without --url the service signs as the address it listens on: the Results' issuer and the Evidence audience.
+  const base = address;
   try {
     const raw = rawVerifyRate();
     const jose = await joseVerifyRate();
