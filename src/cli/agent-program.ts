@@ -214,7 +214,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
         deps.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       } else {
         deps.io.stdout(
-          `${renewed === null ? 'The device certificate is current' : 'New device certificate'}: serial ${result.serial}, expires ${result.expiresAt}, renewed from ${result.renewAt}.\n` +
+          `${renewed === null ? 'The device certificate is current' : 'New device certificate'}: serial ${result.serial}, expires ${result.expiresAt}, the agent renews it from ${result.renewAt}.\n` +
             `  certificate ${result.certificateFile}\n  key         ${result.keyFile}\n  CA bundle   ${result.caFile}\n` +
             result.stores.filter((store) => store.installed).map((store) => `  installed in ${store.store}\n`).join(''),
         );
