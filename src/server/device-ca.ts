@@ -202,16 +202,6 @@ export class DeviceCa {
     return { subject: fresh.parsed.subject.replace(/\n/g, ', '), retired: retired.map((authority) => authority.parsed.subject.replace(/\n/g, ', ')) };
   }
 
-  #lastReloadRequest = 0;
-
-  /** Another process may have rotated: reloads in the background, at most every 5 seconds. */
-  requestReload(): void {
-    const now = Date.now();
-    if (now - this.#lastReloadRequest < 5_000) return;
-    this.#lastReloadRequest = now;
-    this.reloadIfChanged().catch(() => undefined);
-  }
-
   /** Picks up a rotation done by another process (the file changed). */
   async reloadIfChanged(): Promise<void> {
     const version = await versionOf(this.path);

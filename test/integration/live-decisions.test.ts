@@ -20,17 +20,8 @@ import { healthyLinux, linuxFixture, type LinuxScript } from '../fixtures/linux/
 import { forwarded, makeTestCa, type TestCa } from '../support/device-certs.js';
 import { createFakeHost } from '../support/fake-host.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { DAEMON_TEST_POLICY as POLICY } from '../support/agent-daemon.js';
 
-const POLICY = `
-id: live-policy
-version: 1
-rules:
-  - { id: disk, check: diskEncryption.system, severity: block }
-  - { id: fw, check: firewall.enabled, severity: block }
-tiers:
-  basic: [disk]
-  strict: [disk, fw]
-`;
 const UFW_CONF = '/etc/ufw/ufw.conf';
 
 let machine = 0;
