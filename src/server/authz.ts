@@ -3,13 +3,13 @@
  * kinds of proof, both decided synchronously from memory (no database read per request):
  *
  * - a device certificate that an authenticated gateway forwards: verified once against the device
- *   CA and cached by a hash of the header; the decision comes from the device's LATEST appraisal in
+ *   CA and cached by the header's value; the decision comes from the device's LATEST appraisal in
  *   the device-status table (revoked, stale, tier not granted);
- * - a Result: verified once (one ES256 verification) and cached by its SHA-256 until it expires;
+ * - a Result: verified once (one ES256 verification) and cached until it expires;
  *   refused when revoked, when it does not grant the tier, or when a newer appraisal of its device
  *   no longer grants it.
  */
-import { createHash, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { requireTier, verifyResultToken, type VerifiedResult } from '../attest/verify-result.js';
 import { AgentError, isAgentError, type ErrorCode } from '../shared/errors.js';
@@ -93,7 +93,8 @@ export class AuthzEngine {
   readonly #options: AuthzOptions;
   readonly #clock: () => Date;
   readonly #results = new Map<string, VerifiedResult>();
-  readonly #certificates = new Map<string, CachedCertificate>();
+  /** By the header's value itself: a Map compares whole strings, so no hash to compute and no collision to fear. */
+  readonly #certificates = new Map<string, { header: string; verified: CachedCertificate }>();
   readonly #maxCached: number;
   readonly #maxCachedCertificates: number;
   readonly #maxPostureAgeMs: number;
@@ -220,9 +221,8 @@ export class AuthzEngine {
       this.#certificates.clear();
       this.#trusted = [...trusted];
     }
-    const digest = createHash('sha256').update(header).update('\n').update(value).digest('base64url');
-    const cached = this.#certificates.get(digest);
-    if (cached !== undefined) return cached;
+    const cached = this.#certificates.get(value);
+    if (cached !== undefined && cached.header === header) return cached.verified;
     let verified: CachedCertificate;
     try {
       verified = verifyDeviceCertificate(header, value, trusted);
@@ -231,16 +231,15 @@ export class AuthzEngine {
       verified = { error: error.message };
     }
     if (this.#certificates.size >= this.#maxCachedCertificates) evictOldest(this.#certificates, this.#maxCachedCertificates);
-    this.#certificates.set(digest, verified);
+    this.#certificates.set(value, { header, verified });
     return verified;
   }
 
   #verified(token: string, now: Date): VerifiedResult {
-    const digest = createHash('sha256').update(token).digest('base64url');
-    const cached = this.#results.get(digest);
+    const cached = this.#results.get(token);
     if (cached) {
       if (cached.expiresAt.getTime() > now.getTime()) return cached;
-      this.#results.delete(digest);
+      this.#results.delete(token);
       throw new AgentError('ERR_RESULT_EXPIRED', 'The Result has expired: the device must check in again.');
     }
     const { keys, issuer, audience } = this.#options;
@@ -251,7 +250,7 @@ export class AuthzEngine {
     };
     const result = verifyResultToken(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
     if (this.#results.size >= this.#maxCached) evictOldest(this.#results, this.#maxCached);
-    this.#results.set(digest, result);
+    this.#results.set(token, result);
     return result;
   }
 }

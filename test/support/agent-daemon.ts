@@ -101,7 +101,7 @@ export interface TestDaemon {
 export async function startTestDaemon(
   machine: TestMachine,
   config: Partial<AgentConfig>,
-  extra: Partial<Pick<DaemonDeps, 'now' | 'sharedStatusFile' | 'onDemandSpacingMs'>> = {},
+  extra: Partial<Pick<DaemonDeps, 'now' | 'sharedStatusFile' | 'onDemandSpacingMs' | 'home' | 'certificateStores'>> = {},
 ): Promise<TestDaemon> {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(chunk.toString()), done()) }));

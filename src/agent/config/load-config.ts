@@ -11,7 +11,7 @@
  */
 import type { Host } from '../../collectors/host.js';
 import { pathExists, readOptionalFile, toAgentError } from '../../collectors/host-errors.js';
-import { parseRegistryKey, registryInteger, registryString } from '../../collectors/windows/parse-registry-key.js';
+import { parseRegistryKey, registryInteger, registryString, type RegistryValue } from '../../collectors/windows/parse-registry-key.js';
 import { DARWIN_COMMANDS } from '../../exec/commands-darwin.js';
 import { WIN32_COMMANDS } from '../../exec/commands-win32.js';
 import { AgentError } from '../../shared/errors.js';
@@ -28,9 +28,41 @@ export const ENVIRONMENT: Readonly<Record<string, keyof ConfigLayer>> = {
   POSTURE_AGENT_CHECK_INTERVAL: 'checkIntervalSeconds',
   POSTURE_AGENT_RESULT_AUDIENCE: 'resultAudience',
   POSTURE_AGENT_LOG_LEVEL: 'logLevel',
+  POSTURE_AGENT_DEVICE_CERTIFICATE: 'deviceCertificate',
+  POSTURE_AGENT_CERTIFICATE_URLS: 'certificateUrls',
 };
 
 const NUMERIC: ReadonlySet<keyof ConfigLayer> = new Set(['checkIntervalSeconds', 'localApiPort', 'retryInitialSeconds', 'retryMaxSeconds']);
+const BOOLEAN: ReadonlySet<keyof ConfigLayer> = new Set(['deviceCertificate']);
+const LIST: ReadonlySet<keyof ConfigLayer> = new Set(['certificateUrls']);
+
+/**
+ * A setting written as text (an environment variable, a REG_SZ): numbers, true/false/1/0 and lists
+ * (comma or space separated) become what the key expects; anything else is passed on as text, so
+ * validation refuses it by name.
+ */
+function fromText(key: keyof ConfigLayer, raw: string): unknown {
+  if (NUMERIC.has(key) && /^\d+$/.test(raw)) return Number(raw);
+  if (BOOLEAN.has(key) && /^(true|1)$/i.test(raw)) return true;
+  if (BOOLEAN.has(key) && /^(false|0)$/i.test(raw)) return false;
+  if (LIST.has(key)) return raw.split(/[\s,]+/).filter((item) => item !== '');
+  return raw;
+}
+
+/** A registry value as the key expects it: REG_DWORD numbers and 0/1 booleans, REG_MULTI_SZ lists. */
+function fromRegistry(key: keyof ConfigLayer, values: ReadonlyMap<string, RegistryValue>, registryName: string): unknown {
+  const value = values.get(registryName.toLowerCase());
+  if (value === undefined) return null;
+  if (value.type === 'REG_DWORD' && (NUMERIC.has(key) || BOOLEAN.has(key))) {
+    const number = registryInteger(values, registryName);
+    if (number === null || NUMERIC.has(key)) return number;
+    return number === 1 ? true : number === 0 ? false : number;
+  }
+  // reg.exe prints a REG_MULTI_SZ's strings joined with the two characters \0.
+  if (value.type === 'REG_MULTI_SZ' && LIST.has(key)) return value.data.split('\\0').filter((item) => item !== '');
+  const text = registryString(values, registryName);
+  return text === null ? null : fromText(key, text);
+}
 
 type ManagedLocation = { kind: 'json'; path: string } | { kind: 'plist'; path: string } | { kind: 'registry'; key: string };
 
@@ -90,9 +122,7 @@ async function registryKey(host: Host, key: string): Promise<ConfigSource | null
   const values = parseRegistryKey(result.stdout.trim() === '' ? result.stderr : result.stdout, key);
   const layer: Record<string, unknown> = {};
   for (const name of CONFIG_KEYS) {
-    const registryName = name[0]!.toUpperCase() + name.slice(1);
-    // A number that does not parse is passed on as text, so validation refuses it by name.
-    const value = NUMERIC.has(name) ? (registryInteger(values, registryName) ?? registryString(values, registryName)) : registryString(values, registryName);
+    const value = fromRegistry(name, values, name[0]!.toUpperCase() + name.slice(1));
     if (value !== null) layer[name] = value;
   }
   return { name: key, managed: true, values: layer };
@@ -115,8 +145,7 @@ function environmentSources(env: Readonly<Record<string, string | undefined>>): 
   return Object.entries(ENVIRONMENT).flatMap(([variable, key]) => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return [];
-    const value = NUMERIC.has(key) && /^\d+$/.test(raw) ? Number(raw) : raw;
-    return [{ name: `environment variable ${variable}`, managed: false, values: { [key]: value } }];
+    return [{ name: `environment variable ${variable}`, managed: false, values: { [key]: fromText(key, raw) } }];
   });
 }
 

@@ -65,6 +65,9 @@ export interface DaemonDeps {
 /** Checks asked for through the local API (any local user, with the shared secret): at most one started per this many ms. */
 export const ON_DEMAND_CHECK_SPACING_MS = 10_000;
 const ON_DEMAND = 'local API';
+/** After a failed attempt to obtain the device certificate, the next waits this long, doubling up to the maximum. */
+export const CERTIFICATE_RETRY_INITIAL_MS = 5 * 60_000;
+export const CERTIFICATE_RETRY_MAX_MS = 6 * 3_600_000;
 
 interface Delivered {
   response: AttestResponse;
@@ -114,6 +117,8 @@ export class Daemon {
   #certificate: CertificateInfo | null = null;
   /** A store refused the certificate: installing is tried again after the next delivery. */
   #storesPending = false;
+  /** Failed attempts to obtain the certificate in a row, and when the next may be made (this daemon's clock, ms). */
+  #certificateRetry = { failures: 0, notBefore: 0 };
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -430,9 +435,13 @@ export class Daemon {
     return this.#deps.certificateStores?.(deviceId) ?? storesFor({ host: this.#deps.host, home: this.#deps.home ?? homedir(), deviceId, identityUrls: this.#config.certificateUrls });
   }
 
-  /** After a delivery: a certificate when there is none or it is two thirds through its lifetime. Failures wait for the next delivery. */
+  /**
+   * After a delivery: a certificate when there is none or it is two thirds through its lifetime.
+   * After a failure the next attempt waits (5 min, doubling up to 6 h); `posture-agent cert` tries at once.
+   */
   async #keepCertificate(): Promise<void> {
     if (!this.#keepsCertificate() || !this.#enrollment) return;
+    if (this.#now().getTime() < this.#certificateRetry.notBefore) return;
     const { log } = this.#deps;
     try {
       const { outcome, renewed } = await ensureCertificate({
@@ -442,6 +451,7 @@ export class Daemon {
         now: this.#now(),
         installWhenCurrent: this.#storesPending,
       });
+      this.#certificateRetry = { failures: 0, notBefore: 0 };
       this.#storesPending = outcome.stores.some((store) => !store.installed);
       for (const store of outcome.stores) {
         if (!store.installed) log.warn({ store: store.store, code: store.error.code, message: store.error.message }, 'device certificate not installed in a store');
@@ -450,7 +460,12 @@ export class Daemon {
       this.#certificate = await readCurrentCertificate(this.#deps.stateDir);
       log.info({ serial: outcome.serial, expiresAt: outcome.expiresAt, renewAt: outcome.renewAt, why: renewed }, 'device certificate obtained');
     } catch (error) {
-      log.warn({ code: isAgentError(error) ? error.code : 'ERR_INTERNAL', message: messageOf(error) }, 'could not obtain the device certificate; trying again after the next delivery');
+      const failures = this.#certificateRetry.failures + 1;
+      const waitMs = Math.min(CERTIFICATE_RETRY_INITIAL_MS * 2 ** (failures - 1), CERTIFICATE_RETRY_MAX_MS);
+      const retryAt = new Date(this.#now().getTime() + waitMs);
+      this.#certificateRetry = { failures, notBefore: retryAt.getTime() };
+      const code = isAgentError(error) ? error.code : 'ERR_INTERNAL';
+      log.warn({ code, message: messageOf(error), failures, retryAt: retryAt.toISOString() }, 'could not obtain the device certificate; trying again after the first delivery from retryAt on');
     }
   }
 

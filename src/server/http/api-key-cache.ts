@@ -29,6 +29,8 @@ export interface ApiKeyCacheOptions {
   clock?: () => number;
 }
 
+const MAX_REMEMBERED_HASHES = 1_000;
+
 export class ApiKeyCache {
   readonly #lookup: (keyHash: string) => Promise<ApiKeyIdentity | null>;
   readonly #ttlMs: number;
@@ -38,6 +40,8 @@ export class ApiKeyCache {
   readonly #known = new Map<string, Entry>();
   readonly #unknown = new Map<string, Entry>();
   readonly #pending = new Map<string, Promise<ApiKeyIdentity | null>>();
+  /** The hash of each valid key seen, so a gateway presenting its key on every request is not hashed every time. */
+  readonly #hashOfKnown = new Map<string, string>();
 
   constructor(lookup: (keyHash: string) => Promise<ApiKeyIdentity | null>, options: ApiKeyCacheOptions = {}) {
     this.#lookup = lookup;
@@ -49,7 +53,14 @@ export class ApiKeyCache {
 
   /** The remembered answer: the key's identity, null for an unknown or revoked key, undefined when it has to be looked up. */
   peek(key: string): ApiKeyIdentity | null | undefined {
-    return this.#peek(hashSecret(key));
+    const memo = this.#hashOfKnown.get(key);
+    if (memo !== undefined) return this.#peek(memo);
+    const hash = hashSecret(key);
+    if (this.#known.has(hash)) {
+      if (this.#hashOfKnown.size >= MAX_REMEMBERED_HASHES) this.#hashOfKnown.clear();
+      this.#hashOfKnown.set(key, hash);
+    }
+    return this.#peek(hash);
   }
 
   /** The key's identity, looked up only when it is not remembered. Rejects when the lookup fails. */

@@ -141,8 +141,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    metrics.countRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (route !== '/v1/authz' || reply.statusCode >= 500) {
       request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     }
@@ -308,7 +307,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const answer = (request: AuthzRequest, reply: FastifyReply, gatewayAuthenticated: boolean) => {
       const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
       const decision = authz.decideRequest({ headers: request.headers, tier, gatewayAuthenticated });
-      metrics.decisions.inc({ outcome: decision.outcome });
+      metrics.countDecision(decision.outcome);
       if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
       if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
       if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });

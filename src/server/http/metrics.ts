@@ -1,27 +1,14 @@
 /** Prometheus metrics (GET /metrics): requests, forward-auth decisions by outcome, appraisals, latency. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'posture_http_requests_total',
-    help: 'HTTP requests by route and status code.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'posture_http_request_duration_seconds',
-    help: 'HTTP request latency by route.',
-    labelNames: ['route'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
-  readonly decisions = new Counter({
-    name: 'posture_authz_decisions_total',
-    help: 'Forward-auth decisions by outcome.',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly requests = new HotCounter(this.registry, 'posture_http_requests_total', 'HTTP requests by route and status code.');
+  readonly latency = new HotHistogram(this.registry, 'posture_http_request_duration_seconds', 'HTTP request latency by route.', [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  ]);
+  readonly decisions = new HotCounter(this.registry, 'posture_authz_decisions_total', 'Forward-auth decisions by outcome.');
   readonly appraisals = new Counter({
     name: 'posture_appraisals_total',
     help: 'Evidence appraisals by compliance status.',
@@ -34,6 +21,16 @@ export class ServiceMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+
+  /** One request answered: the route is the matched pattern (bounded), never the raw path. */
+  countRequest(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc(`${method} ${route} ${status}`, () => ({ method, route, status: String(status) }));
+    this.latency.observe(route, () => ({ route }), seconds);
+  }
+
+  countDecision(outcome: string): void {
+    this.decisions.inc(outcome, () => ({ outcome }));
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'posture_service_' });

@@ -147,6 +147,18 @@ describe('loadAgentConfig: precedence on Linux', () => {
     expect(loaded.config.checkIntervalSeconds).toBe(45);
     expect(loaded.config.serviceUrl).toBe('http://127.0.0.1:8443');
   });
+
+  it('reads the device certificate settings from the environment: true/false/1/0 and a comma or space separated list', async () => {
+    const on = await load({ platform: 'linux', env: { POSTURE_AGENT_DEVICE_CERTIFICATE: '1', POSTURE_AGENT_CERTIFICATE_URLS: 'https://a.example.com, https://b.example.com' } });
+    expect(on.config.deviceCertificate).toBe(true);
+    expect(on.config.certificateUrls).toEqual(['https://a.example.com', 'https://b.example.com']);
+    const off = await load({ platform: 'linux', files: { [USER_FILE]: json({ deviceCertificate: true }) }, env: { POSTURE_AGENT_DEVICE_CERTIFICATE: 'false' } });
+    expect(off.config.deviceCertificate).toBe(false);
+    const bad = await refusal({ platform: 'linux', env: { POSTURE_AGENT_DEVICE_CERTIFICATE: 'yes please' } });
+    expect(bad.code).toBe('ERR_CONFIG_INVALID');
+    expect(bad.message).toContain('POSTURE_AGENT_DEVICE_CERTIFICATE');
+    expect(bad.message).toContain('deviceCertificate');
+  });
 });
 
 describe('loadAgentConfig: precedence on macOS', () => {
@@ -175,6 +187,16 @@ describe('loadAgentConfig: precedence on macOS', () => {
       enrollmentToken: 'user-token-123',
     });
     expect(loaded.sources).toEqual([USER_FILE, 'environment variable POSTURE_AGENT_LOG_LEVEL', '--interval', '--audience', DARWIN_MANAGED, DARWIN_PLIST]);
+  });
+
+  it('reads the device certificate settings from the MDM plist (a boolean and an array)', async () => {
+    const loaded = await load({
+      platform: 'darwin',
+      files: { [DARWIN_PLIST]: '<?xml version="1.0"?><plist version="1.0"><dict/></plist>' },
+      commands: plutilFor({ deviceCertificate: true, certificateUrls: ['https://app.example.com'] }),
+    });
+    expect(loaded.config.deviceCertificate).toBe(true);
+    expect(loaded.config.certificateUrls).toEqual(['https://app.example.com']);
   });
 
   it('refuses a bad plist value naming the plist and the key', async () => {
@@ -253,6 +275,27 @@ describe('loadAgentConfig: precedence on Windows', () => {
     });
     expect(loaded.config.checkIntervalSeconds).toBe(120);
     expect(loaded.config.resultAudience).toBe('gpo-audience');
+  });
+
+  it('reads the device certificate settings from Group Policy: a REG_DWORD 0/1 and a REG_MULTI_SZ of URLs', async () => {
+    const loaded = await load({
+      platform: 'win32',
+      env: { ProgramData: WIN_PROGRAM_DATA },
+      commands: {
+        [WIN32_COMMANDS.reg]: regQuery([
+          ['DeviceCertificate', 'REG_DWORD', '0x1'],
+          ['CertificateUrls', 'REG_MULTI_SZ', 'https://a.example.com\\0https://b.example.com'],
+        ]),
+      },
+    });
+    expect(loaded.config.deviceCertificate).toBe(true);
+    expect(loaded.config.certificateUrls).toEqual(['https://a.example.com', 'https://b.example.com']);
+    const bad = await refusal({
+      platform: 'win32',
+      env: { ProgramData: WIN_PROGRAM_DATA },
+      commands: { [WIN32_COMMANDS.reg]: regQuery([['DeviceCertificate', 'REG_DWORD', '0x2']]) },
+    });
+    expect(bad.message).toContain('deviceCertificate');
   });
 
   it('refuses a bad registry value naming the registry key and the setting', async () => {
