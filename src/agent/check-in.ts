@@ -9,8 +9,8 @@ import { createEvidence } from '../attest/evidence.js';
 import { createKeyEndorsement } from '../attest/key-endorsement.js';
 import type { KeyStore } from '../attest/key-store.js';
 import { collectPosture, type CollectOptions, type Host } from '../collectors/index.js';
-import type { AttestResponse, EnrollResponse } from '../server/posture-service.js';
-import type { PostureReport } from '../shared/report.js';
+import type { AttestResponse, EnrollResponse } from '../wire/service.js';
+import type { PostureReport } from '../collectors/report.js';
 import type { CertificateResponse, ServiceClient } from './service-client.js';
 import { jwkThumbprint, type PublicJwk } from '../attest/jwk.js';
 

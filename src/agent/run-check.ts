@@ -1,9 +1,13 @@
-/** One local check: collect, evaluate against the policy, remember when rules started failing. */
+/**
+ * One local check: collect, evaluate against the policy, remember when rules started failing. The
+ * daemon evaluates what it collects the same way (evaluateRemembering), so `check`, the daemon's
+ * status and the tray show one grace deadline for a rule, whichever looked first.
+ */
 import { collectPosture, type CollectOptions, type Host } from '../collectors/index.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { Evaluation, Policy } from '../policy/types.js';
 import { isAgentError, messageOf } from '../shared/errors.js';
-import type { PostureReport } from '../shared/report.js';
+import type { PostureReport } from '../collectors/report.js';
 import { readFailingSince, writeFailingSince, type FailingSinceByPolicy } from './grace-state.js';
 import { stateDirError } from './state-dir.js';
 
@@ -32,21 +36,51 @@ function memoryNote(stateDir: string, error: unknown): string {
   return `The grace-period memory was not kept, so grace deadlines count from this check: ${why} [${code}]`;
 }
 
+/** What is remembered; none (and a note) when it cannot be read. */
+function readMemory(stateDir: string | null, notes: string[]): Promise<FailingSinceByPolicy> {
+  if (!stateDir) return Promise.resolve({});
+  return readFailingSince(stateDir).catch((error: unknown): FailingSinceByPolicy => {
+    notes.push(memoryNote(stateDir, error));
+    return {};
+  });
+}
+
+export interface RememberingEvaluation {
+  evaluation: Evaluation;
+  /** Notes so far (the memory could not be read), and those remember() adds. */
+  notes: string[];
+  /** Stores when each rule started failing; a failure to store becomes a note, never an error. */
+  remember: () => Promise<void>;
+}
+
+/**
+ * Evaluates a report as `check` does: grace counts from the remembered first failure of each rule
+ * (failing-since.json, per policy id); remember() then stores the failures of this evaluation.
+ * `check` and the daemon both evaluate this way, so they show one grace deadline for a rule.
+ */
+export async function evaluateRemembering(input: { policy: Policy; report: PostureReport; now: Date; stateDir: string | null }): Promise<RememberingEvaluation> {
+  const { policy, stateDir } = input;
+  const notes: string[] = [];
+  const memory = await readMemory(stateDir, notes);
+  const evaluation = evaluatePolicy(policy, input.report, { now: input.now, failingSince: memory[policy.id] ?? {} });
+  const remember = async (): Promise<void> => {
+    if (!stateDir) return;
+    try {
+      await writeFailingSince(stateDir, { ...memory, [policy.id]: evaluation.failingSince });
+    } catch (error) {
+      // One note is enough when reading already failed for the same reason.
+      if (notes.length === 0) notes.push(memoryNote(stateDir, error));
+    }
+  };
+  return { evaluation, notes, remember };
+}
+
 export async function runCheck(input: CheckInput): Promise<CheckOutput> {
   const now = input.now ?? new Date();
-  const notes: string[] = [];
-  const [deviceId, memory] = await Promise.all([
-    input.deviceId().then(
-      (id) => ({ id, error: null }),
-      (error: unknown) => ({ id: null, error }),
-    ),
-    input.stateDir
-      ? readFailingSince(input.stateDir).catch((error: unknown): FailingSinceByPolicy => {
-          notes.push(memoryNote(input.stateDir!, error));
-          return {};
-        })
-      : Promise.resolve<FailingSinceByPolicy>({}),
-  ]);
+  const deviceId = await input.deviceId().then(
+    (id) => ({ id, error: null }),
+    (error: unknown) => ({ id: null, error }),
+  );
   const report = await collectPosture(input.host, { ...input.collect, deviceId: deviceId.id, now });
   if (deviceId.error !== null) {
     report.errors.push({
@@ -55,14 +89,7 @@ export async function runCheck(input: CheckInput): Promise<CheckOutput> {
       message: messageOf(deviceId.error),
     });
   }
-  const evaluation = evaluatePolicy(input.policy, report, { now, failingSince: memory[input.policy.id] ?? {} });
-  if (input.stateDir) {
-    try {
-      await writeFailingSince(input.stateDir, { ...memory, [input.policy.id]: evaluation.failingSince });
-    } catch (error) {
-      // One note is enough when reading already failed for the same reason.
-      if (notes.length === 0) notes.push(memoryNote(input.stateDir, error));
-    }
-  }
+  const { evaluation, notes, remember } = await evaluateRemembering({ policy: input.policy, report, now, stateDir: input.stateDir });
+  await remember();
   return { report, evaluation, notes };
 }

@@ -5,11 +5,11 @@
  */
 import type { PublicJwk } from '../attest/jwk.js';
 import { AgentError, ERROR_CODES, messageOf, type ErrorCode } from '../shared/errors.js';
-import type { AttestResponse, CertificateResponse, EnrollResponse } from '../server/posture-service.js';
+import type { AttestResponse, CertificateResponse, ChallengeResponse, EnrollRequest, EnrollResponse } from '../wire/service.js';
 import { httpRequest, type HttpResponse } from '../shared/http-request.js';
 
 /** The service's answer to POST /v1/certificate (201). */
-export type { CertificateResponse } from '../server/posture-service.js';
+export type { CertificateResponse } from '../wire/service.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
@@ -85,11 +85,11 @@ export class ServiceClient {
     throw new ServiceError(code, `The policy service refused: ${message}`, response.status);
   }
 
-  challenge(deviceId: string): Promise<{ nonce: string; expiresAt: string }> {
+  challenge(deviceId: string): Promise<ChallengeResponse> {
     return this.#call('POST', '/v1/challenge', { text: JSON.stringify({ deviceId }), contentType: 'application/json' });
   }
 
-  enroll(request: { evidence: string; jwk: PublicJwk; token?: string; endorsement?: string }): Promise<EnrollResponse> {
+  enroll(request: EnrollRequest): Promise<EnrollResponse> {
     return this.#call('POST', '/v1/enroll', { text: JSON.stringify(request), contentType: 'application/json' });
   }
 

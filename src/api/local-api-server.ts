@@ -12,8 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentError, type ErrorCode } from '../shared/errors.js';
-import { LOOPBACK_HOSTS } from '../agent/config/agent-config.js';
-import type { CurrentResult, DaemonStatus } from './local-api-types.js';
+import { LOOPBACK_HOSTS, type CurrentResult, type DaemonStatus } from './local-api-types.js';
 
 export interface LocalApiHandlers {
   status(): DaemonStatus;

@@ -4,7 +4,11 @@
  */
 import type { EarStatus, Verdict } from '../policy/types.js';
 import type { ErrorCode } from '../shared/errors.js';
-import type { PostureReport } from '../shared/report.js';
+import type { PostureReport } from '../collectors/report.js';
+
+/** The loopback addresses the local API may listen on; anything else is refused. */
+export const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;
+export type LoopbackHost = (typeof LOOPBACK_HOSTS)[number];
 
 export const LOCAL_API_FILE = 'local-api.json';
 export const LOCAL_API_SECRET_FILE = 'local-api.secret';

@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { AgentError } from '../shared/errors.js';
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 
 /** Posture Agent's application id (a fixed random 128-bit value). */
 export const POSTURE_AGENT_APP_ID = '792957e2ea7abd9cca8eb6b63c75822e';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { AgentError } from '../shared/errors.js';
-import type { PostureReport } from '../shared/report.js';
+import type { PostureReport } from '../collectors/report.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
 import type { Es256Key } from './es256-key.js';
 import { isValidNonce } from './nonce.js';

@@ -9,8 +9,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AgentError, type ErrorCode } from '../shared/errors.js';
-import type { PostureReport } from '../shared/report.js';
-import { parsePostureReport } from '../shared/report-schema.js';
+import type { PostureReport } from '../collectors/report.js';
+import { parsePostureReport } from '../collectors/report.js';
 import { verifyEs256, type JsonObject } from './compact-jws.js';
 import { decodeEat, type HeaderCodes } from './eat-header.js';
 import { publicKeyFromJwk, publicJwkSchema, type PublicJwk } from './jwk.js';

@@ -89,6 +89,14 @@ function checks(payload: JsonObject): ResultCheck[] {
   });
 }
 
+/**
+ * The kid a Result names, after the same strict decoding and header checks as verifyResultToken
+ * (and with its error codes): for callers that must fetch the key before verifying.
+ */
+export function resultKeyId(token: unknown, maxTokenBytes = DEFAULT_MAX_RESULT_BYTES): string {
+  return decodeEat(token, maxTokenBytes, HEADER_CODES, 'Result').kid;
+}
+
 export function verifyResultToken(token: unknown, options: ResultVerificationOptions): VerifiedResult {
   const { decoded, kid } = decodeEat(token, options.maxTokenBytes ?? DEFAULT_MAX_RESULT_BYTES, HEADER_CODES, 'Result');
   const key = options.keyFor(kid);

@@ -1,5 +1,5 @@
 /** A compliant laptop's report for the service benchmark (built in memory: the bench measures the service). */
-import { REPORT_SCHEMA, type PostureReport } from '../shared/report.js';
+import { REPORT_SCHEMA, type PostureReport } from '../collectors/report.js';
 
 export function sampleReport(deviceId: string, now: Date): PostureReport {
   return {
@@ -10,6 +10,10 @@ export function sampleReport(deviceId: string, now: Date): PostureReport {
     diskEncryption: { status: 'encrypted', volumes: [{ mount: '/', system: true, encrypted: true, method: 'LUKS2', state: 'LVM on LUKS2 (nvme0n1p3)' }] },
     antivirus: { status: 'protected', products: [{ name: 'ClamAV', enabled: true, realTime: true, upToDate: true, definitionsUpdatedAt: new Date(now.getTime() - 3_600_000).toISOString() }] },
     firewall: { status: 'enabled', products: [{ name: 'ufw', enabled: true }] },
+    screenLock: { status: 'enabled', delaySeconds: 300, source: 'gsettings (GNOME)', user: 'ada' },
+    secureBoot: { status: 'enabled', setupMode: false, detail: 'SecureBoot 1, SetupMode 0', source: 'efivarfs' },
+    tpm: { status: 'present', kind: 'tpm', specVersion: '2.0', manufacturer: 'Infineon', enabled: null, ready: null, source: '/sys/class/tpm/tpm0' },
+    osUpdates: { status: 'enabled', automaticCheck: true, automaticDownload: true, automaticInstall: true, pending: 0, pendingSecurity: 0, rebootRequired: false, source: 'apt (20auto-upgrades)', detail: null },
     errors: [],
   };
 }

@@ -114,7 +114,7 @@ async function mintResults(dataDir: string, issuer: string, deviceId: string, jk
   for (let index = 0; index < count; index += 1) {
     const claims: ResultClaims = {
       iss: issuer, aud: 'posture-gateway', sub: deviceId, iat, exp: iat + 600, jti: `bench-${index}`, eat_profile: RESULT_PROFILE,
-      ear_status: 'affirming', ear_verifier_id: { developer: 'posture-agent', build: 'bench' }, ear_appraisal_policy_ids: ['posture-agent-default@1'],
+      ear_status: 'affirming', ear_verifier_id: { developer: 'posture-agent', build: 'bench' }, ear_appraisal_policy_ids: ['posture-agent-default@2'],
       cnf: { jkt }, posture_tiers: ['basic', 'strict'], posture_checks: [],
     };
     const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;

@@ -17,15 +17,13 @@ import { storesFor } from '../agent/certificate/stores/index.js';
 import { ServiceClient } from '../agent/service-client.js';
 import { loadAgentConfig } from '../agent/config/load-config.js';
 import { redactUrlText, type ConfigLayer } from '../agent/config/agent-config.js';
-import { BoundedLogFile } from '../agent/daemon/bounded-log.js';
-import { Daemon } from '../agent/daemon/daemon.js';
+import { createDaemon } from '../agent/daemon/create-daemon.js';
+import type { Daemon } from '../agent/daemon/daemon.js';
 import { LocalApiClient } from '../api/local-api-client.js';
-import { pino } from 'pino';
 import { formatStatus } from './format-status.js';
 import { join } from 'node:path';
-import { loadPolicy } from '../agent/policy-file.js';
+import { loadPolicy } from '../policy/policy-file.js';
 import { runCheck } from '../agent/run-check.js';
-import { prepareStateDir } from '../agent/state-dir.js';
 import { ServiceResultVerifier } from '../agent/verify-service-result.js';
 import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
@@ -239,27 +237,17 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .action(async (options: { interval?: number; server?: string; config?: string; shareStatus?: string | true } & StateDirOption) => {
       const stateDir = resolveStateDir(options, deps.facts);
       const shared = options.shareStatus === true ? sharedStatusFile(deps.facts.platform, deps.facts.env) : options.shareStatus;
-      const host = deps.createHost();
       const flags: Record<string, ConfigLayer> = {};
       if (options.interval !== undefined) flags['--interval'] = { checkIntervalSeconds: options.interval };
       if (options.server !== undefined) flags['--server'] = { serviceUrl: parseServiceUrl(options.server, '--server') };
-      const loadConfig = () =>
-        loadAgentConfig({ host, env: deps.facts.env, flags, userConfigFile: options.config ?? join(stateDir, 'config.json') });
-      const { config } = await loadConfig();
-      // Before anything is written or listens: a state directory this user cannot write is one clear line.
-      await prepareStateDir(stateDir);
-      const logFile = new BoundedLogFile({ path: join(stateDir, 'agent.log') });
-      const log = pino(
-        { level: config.logLevel, base: { service: 'posture-agent' }, redact: { paths: ['token', 'enrollmentToken', 'result', 'secret', 'authorization'], censor: '[redacted]' } },
-        logFile,
-      );
-      const daemon = new Daemon({
+      const { daemon, logFile } = await createDaemon({
         stateDir,
-        host,
-        keyStore: new FileKeyStore(stateDir),
-        deviceId: () => getDeviceId({ platform: host.platform, readRawMachineId: deps.readRawMachineId }),
-        loadConfig,
-        log,
+        env: deps.facts.env,
+        host: deps.createHost(),
+        readRawMachineId: deps.readRawMachineId,
+        flags,
+        userConfigFile: options.config ?? join(stateDir, 'config.json'),
+        log: { file: 'agent.log', service: 'posture-agent' },
         ...(deps.now ? { now: deps.now } : {}),
         ...(shared === undefined ? {} : { sharedStatusFile: shared }),
       });

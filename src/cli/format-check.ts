@@ -4,7 +4,7 @@
  * `status` both print through it. Pure.
  */
 import type { Evaluation, Verdict } from '../policy/types.js';
-import type { PostureReport } from '../shared/report.js';
+import type { PostureReport } from '../collectors/report.js';
 
 const STYLES = { green: '\u001b[32m', red: '\u001b[31m', yellow: '\u001b[33m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
 export type Style = keyof typeof STYLES;

@@ -4,38 +4,10 @@
  * collectors run on any machine. A collector does no I/O except through its host.
  */
 import type { ErrorCode } from '../shared/errors.js';
-import type { Platform } from '../shared/report.js';
+import type { Host } from '../shared/host.js';
 
-export interface CommandResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-export interface RunOptions {
-  timeoutMs?: number;
-}
-
-/** Hardware and host inventory; each field null when the source does not tell. */
-export interface Inventory {
-  hostname: string | null;
-  arch: string | null;
-  kernel: string | null;
-  manufacturer: string | null;
-  model: string | null;
-  serial: string | null;
-}
-
-export interface Host {
-  platform: Platform;
-  /** Rejects with an AgentError ERR_COMMAND_NOT_FOUND, _NOT_ALLOWED, _TIMEOUT or _OUTPUT_TOO_LARGE. */
-  run(file: string, args: string[], opts?: RunOptions): Promise<CommandResult>;
-  /** Rejects with an error whose `code` is ENOENT, EACCES, ... */
-  readFile(path: string): Promise<string>;
-  readDir(path: string): Promise<string[]>;
-  realPath(path: string): Promise<string>;
-  systemInfo?(): Promise<Inventory>;
-}
+// The Host contract lives in src/shared (src/exec implements it and may not import collectors).
+export type { CommandResult, Host, Inventory, RunOptions } from '../shared/host.js';
 
 /** What a collector gets besides the host: the time of the check and a place to say what failed. */
 export interface CollectContext {

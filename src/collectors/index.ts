@@ -4,13 +4,12 @@
  * throws or runs out of time yields `unknown` with an entry in `errors`; the others carry on.
  */
 import { AgentError, isAgentError, messageOf, type ErrorCode } from '../shared/errors.js';
-import { REPORT_SCHEMA, type PostureReport, type SignalError, type SignalName } from '../shared/report.js';
 import type { CollectContext, CommandResult, Host, RunOptions, SignalCollector } from './host.js';
+import { UNKNOWN_DEVICE } from './os/schema.js';
 import { collectorsFor, type PlatformCollectors } from './registry.js';
-import { UNKNOWN_ANTIVIRUS } from './antivirus/schema.js';
-import { UNKNOWN_DISK_ENCRYPTION } from './disk-encryption/schema.js';
-import { UNKNOWN_FIREWALL } from './firewall/schema.js';
-import { UNKNOWN_DEVICE, unknownOs, type OsSignal } from './os/schema.js';
+import { REPORT_SCHEMA, SIGNAL_NAMES, SIGNALS, type PostureReport, type SignalError, type SignalName } from './report.js';
+import type { Signal } from './signals.js';
+import type { Platform } from '../shared/platform.js';
 
 export type { Host, Inventory, CommandResult, RunOptions, CollectContext, SignalCollector } from './host.js';
 export type { PlatformCollectors } from './registry.js';
@@ -29,6 +28,47 @@ export interface CollectOptions {
   commandTimeoutMs?: number;
   /** The implementations to run; the registry's for the host's OS by default. */
   collectors?: PlatformCollectors;
+  /** Where per-user signals (screen lock) come from; by default this process is in the user's session. */
+  userSession?: UserSessionSource;
+}
+
+/** A per-user signal's value as a user's session handed it over, with whose session it was. */
+export interface HandedOver {
+  user: string;
+  value: Record<string, unknown>;
+}
+
+/**
+ * Where the per-user signals come from: this process runs in the user's session (the CLI or a
+ * user-level agent, `user` names whose); a system daemon takes what a session handed over (null:
+ * none recently); or nobody can tell (a root CLI), with the reason.
+ */
+export type UserSessionSource =
+  | { kind: 'this-process'; user: string | null }
+  | { kind: 'handed-over'; latest: (signal: SignalName) => HandedOver | null }
+  | { kind: 'none'; reason: string };
+
+const NO_SESSION_HAND_OVER =
+  'No user session has handed it over recently: nobody is logged in, or the tray app (or `posture-agent run` as the user) is not running in the session.';
+
+/** The collector a per-user signal gets from its source. */
+function perUserCollector(signal: Signal, collector: SignalCollector<unknown>, source: UserSessionSource, platform: Platform): SignalCollector<unknown> {
+  switch (source.kind) {
+    case 'this-process':
+      return async (host, ctx) => ({ ...(await collector(host, ctx) as Record<string, unknown>), user: source.user });
+    case 'handed-over':
+      return (_host, ctx) => {
+        const handed = source.latest(signal.name);
+        if (handed) return Promise.resolve({ ...handed.value, user: handed.user });
+        ctx.error('ERR_SIGNAL_UNAVAILABLE', `${signal.title}: ${NO_SESSION_HAND_OVER}`);
+        return Promise.resolve(signal.unknown(platform));
+      };
+    case 'none':
+      return (_host, ctx) => {
+        ctx.error('ERR_SIGNAL_UNAVAILABLE', `${signal.title}: ${source.reason}`);
+        return Promise.resolve(signal.unknown(platform));
+      };
+  }
 }
 
 function timeout<T>(ms: number, onTimeout: () => T): { promise: Promise<T>; cancel: () => void } {
@@ -107,31 +147,48 @@ async function runSignal<T>(
   }
 }
 
-export async function collectPosture(host: Host, options: CollectOptions = {}): Promise<PostureReport> {
-  const collectors = options.collectors ?? (await collectorsFor(host.platform));
+/**
+ * The per-user signals only, read in this process's session (what a user's session hands over to
+ * the system daemon), with their errors.
+ */
+export async function collectPerUserSignals(
+  host: Host,
+  options: Omit<CollectOptions, 'deviceId' | 'userSession'> = {},
+): Promise<{ values: Partial<Record<SignalName, Record<string, unknown>>>; errors: SignalError[] }> {
+  const collectors: Record<string, SignalCollector<unknown>> = options.collectors ?? (await collectorsFor(host.platform));
   const now = options.now ?? new Date();
   const deadline = Date.now() + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
   const guarded = guardHost(host, deadline, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   const errors: SignalError[] = [];
-  const unknownOsSignal: OsSignal = { os: unknownOs(host.platform), device: UNKNOWN_DEVICE };
+  const perUser = SIGNALS.filter((signal) => signal.perUser);
+  const collected = await Promise.all(perUser.map((signal) => runSignal<unknown>(signal.name, collectors[signal.name]!, guarded, now, deadline, signal.unknown(host.platform), errors)));
+  return { values: Object.fromEntries(perUser.map((signal, index) => [signal.name, collected[index] as Record<string, unknown>])), errors };
+}
 
-  const [osSignal, diskEncryption, antivirus, firewall] = await Promise.all([
-    runSignal('os', collectors.os, guarded, now, deadline, unknownOsSignal, errors),
-    runSignal('diskEncryption', collectors.diskEncryption, guarded, now, deadline, UNKNOWN_DISK_ENCRYPTION, errors),
-    runSignal('antivirus', collectors.antivirus, guarded, now, deadline, UNKNOWN_ANTIVIRUS, errors),
-    runSignal('firewall', collectors.firewall, guarded, now, deadline, UNKNOWN_FIREWALL, errors),
-  ]);
-
-  const order: readonly string[] = ['os', 'diskEncryption', 'antivirus', 'firewall'];
-  errors.sort((a, b) => order.indexOf(a.signal) - order.indexOf(b.signal));
-  return {
-    schema: REPORT_SCHEMA,
-    collectedAt: now.toISOString(),
-    device: { id: options.deviceId ?? null, ...osSignal.device },
-    os: osSignal.os,
-    diskEncryption,
-    antivirus,
-    firewall,
-    errors,
-  };
+/** Every signal at once; a signal that fails is unknown with its errors, the others carry on. */
+export async function collectPosture(host: Host, options: CollectOptions = {}): Promise<PostureReport> {
+  const collectors: Record<string, SignalCollector<unknown>> = options.collectors ?? (await collectorsFor(host.platform));
+  const now = options.now ?? new Date();
+  const deadline = Date.now() + (options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS);
+  const guarded = guardHost(host, deadline, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  const errors: SignalError[] = [];
+  const source = options.userSession ?? { kind: 'this-process', user: null };
+  const collectorOf = (signal: Signal) => (signal.perUser ? perUserCollector(signal, collectors[signal.name]!, source, host.platform) : collectors[signal.name]!);
+  const collected = await Promise.all(
+    SIGNALS.map((signal) => runSignal<unknown>(signal.name, collectorOf(signal), guarded, now, deadline, signal.unknown(host.platform), errors)),
+  );
+  const report: Record<string, unknown> = { schema: REPORT_SCHEMA, collectedAt: now.toISOString(), device: { id: options.deviceId ?? null, ...UNKNOWN_DEVICE } };
+  SIGNALS.forEach((signal, index) => {
+    const value = collected[index];
+    if (!signal.split) {
+      report[signal.name] = value;
+      return;
+    }
+    const { value: part, device } = signal.split(value as never);
+    report[signal.name] = part;
+    report['device'] = { id: options.deviceId ?? null, ...device };
+  });
+  errors.sort((a, b) => SIGNAL_NAMES.indexOf(a.signal as SignalName) - SIGNAL_NAMES.indexOf(b.signal as SignalName));
+  report['errors'] = errors;
+  return report as PostureReport;
 }

@@ -1,42 +1,21 @@
 /**
- * One implementation of each signal per OS (after osquery's tables): the registry says which.
- * Only the running OS's collectors are loaded (their parsers pull in libraries the others do not
- * need, such as the plist parser on macOS).
+ * One implementation of each signal per OS (after osquery's tables), from the signals' own
+ * definitions. Only the running OS's collectors are loaded (their parsers pull in libraries the
+ * others do not need, such as the plist parser on macOS).
  */
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 import type { SignalCollector } from './host.js';
-import type { Antivirus } from './antivirus/schema.js';
-import type { DiskEncryption } from './disk-encryption/schema.js';
-import type { Firewall } from './firewall/schema.js';
-import type { OsSignal } from './os/schema.js';
+import { SIGNALS, type Signal } from './signals.js';
 
-export interface PlatformCollectors {
-  os: SignalCollector<OsSignal>;
-  diskEncryption: SignalCollector<DiskEncryption>;
-  antivirus: SignalCollector<Antivirus>;
-  firewall: SignalCollector<Firewall>;
+/** What each signal's collector returns (the os signal: the OS and the device inventory). */
+export type Collected<S extends Signal> = S extends { unknown(platform: Platform): infer Value } ? Value : never;
+
+export type PlatformCollectors = { [S in Signal as S['name']]: SignalCollector<Collected<S>> };
+
+async function load(platform: Platform): Promise<PlatformCollectors> {
+  const loaded = await Promise.all(SIGNALS.map(async (signal) => [signal.name, await signal.collectors[platform]()] as const));
+  return Object.fromEntries(loaded) as unknown as PlatformCollectors;
 }
-
-const LOADERS: Readonly<Record<Platform, () => Promise<PlatformCollectors>>> = {
-  win32: async () => ({
-    os: (await import('./os/win32.js')).collectOsWin32,
-    diskEncryption: (await import('./disk-encryption/win32.js')).collectDiskEncryptionWin32,
-    antivirus: (await import('./antivirus/win32.js')).collectAntivirusWin32,
-    firewall: (await import('./firewall/win32.js')).collectFirewallWin32,
-  }),
-  darwin: async () => ({
-    os: (await import('./os/darwin.js')).collectOsDarwin,
-    diskEncryption: (await import('./disk-encryption/darwin.js')).collectDiskEncryptionDarwin,
-    antivirus: (await import('./antivirus/darwin.js')).collectAntivirusDarwin,
-    firewall: (await import('./firewall/darwin.js')).collectFirewallDarwin,
-  }),
-  linux: async () => ({
-    os: (await import('./os/linux.js')).collectOsLinux,
-    diskEncryption: (await import('./disk-encryption/linux.js')).collectDiskEncryptionLinux,
-    antivirus: (await import('./antivirus/linux.js')).collectAntivirusLinux,
-    firewall: (await import('./firewall/linux.js')).collectFirewallLinux,
-  }),
-};
 
 const loaded = new Map<Platform, Promise<PlatformCollectors>>();
 
@@ -44,7 +23,7 @@ const loaded = new Map<Platform, Promise<PlatformCollectors>>();
 export function collectorsFor(platform: Platform): Promise<PlatformCollectors> {
   let collectors = loaded.get(platform);
   if (!collectors) {
-    collectors = LOADERS[platform]();
+    collectors = load(platform);
     loaded.set(platform, collectors);
   }
   return collectors;

@@ -3,7 +3,7 @@
  * name a program by its canonical absolute path; the runner refuses anything else and, where a
  * distribution installs the same program elsewhere, tries the listed alternatives in order.
  */
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 import { DARWIN_ALTERNATIVES, DARWIN_COMMANDS } from './commands-darwin.js';
 import { LINUX_ALTERNATIVES, LINUX_COMMANDS } from './commands-linux.js';
 import { WIN32_ALTERNATIVES, WIN32_COMMANDS } from './commands-win32.js';

@@ -19,6 +19,18 @@ export const DARWIN_COMMANDS = {
   security: '/usr/bin/security',
   /** LibreSSL's: only `pkcs12 -export`, for `security import`. */
   openssl: '/usr/bin/openssl',
+  /** `hw.model hw.optional.arm64`: Apple silicon or a T1/T2 Mac (the Secure Enclave). */
+  sysctl: '/usr/sbin/sysctl',
+  /** `SPiBridgeDataType`: the T2/Apple silicon controller and its boot policy. */
+  systemProfiler: '/usr/sbin/system_profiler',
+  /** One variable: a T2 Mac's AppleSecureBootPolicy. */
+  nvram: '/usr/sbin/nvram',
+  /** `-screenLock status`, in the user's session. */
+  sysadminctl: '/usr/sbin/sysadminctl',
+  /** `-g custom`: display sleep per power source. */
+  pmset: '/usr/bin/pmset',
+  /** `--list`: only when a caller opts in (a scan contacts Apple). */
+  softwareupdate: '/usr/sbin/softwareupdate',
 } as const;
 
 /** Where the same program may also be installed. */

@@ -19,6 +19,12 @@ export const LINUX_COMMANDS = {
   pk12util: '/usr/bin/pk12util',
   /** Only `pkcs12 -export` (the device certificate for pk12util), password from a file. */
   openssl: '/usr/bin/openssl',
+  /** tpm2-tools 4+: only as root, for a TPM 2.0's manufacturer (`properties-fixed`). */
+  tpm2Getcap: '/usr/bin/tpm2_getcap',
+  /** shim's mokutil: `--sb-state`, only when efivarfs cannot be read. */
+  mokutil: '/usr/bin/mokutil',
+  /** GLib's settings tool (libglib2.0-bin): GNOME's screen lock settings, in the user's session. */
+  gsettings: '/usr/bin/gsettings',
 } as const;
 
 /** Where a distribution may have put the same program (before or without the /usr merge). */
@@ -30,4 +36,6 @@ export const LINUX_ALTERNATIVES: Readonly<Record<string, readonly string[]>> = {
   [LINUX_COMMANDS.clamscan]: ['/usr/local/bin/clamscan'],
   [LINUX_COMMANDS.clamdscan]: ['/usr/local/bin/clamdscan'],
   [LINUX_COMMANDS.mdatp]: ['/opt/microsoft/mdatp/sbin/wdavdaemonclient'],
+  [LINUX_COMMANDS.tpm2Getcap]: ['/usr/local/bin/tpm2_getcap'],
+  [LINUX_COMMANDS.mokutil]: ['/bin/mokutil'],
 };

@@ -12,6 +12,8 @@ export const WIN32_COMMANDS = {
   reg: `${SYSTEM32}\\reg.exe`,
   netsh: `${SYSTEM32}\\netsh.exe`,
   manageBde: `${SYSTEM32}\\manage-bde.exe`,
+  /** `getdeviceinformation`: the TPM as a standard user sees it (Windows 10 1703+). */
+  tpmtool: `${SYSTEM32}\\tpmtool.exe`,
 } as const;
 
 function sysnative(path: string): string {

@@ -4,8 +4,8 @@
  */
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { arch, hostname, release } from 'node:os';
-import type { Host, Inventory, RunOptions } from '../collectors/host.js';
-import type { Platform } from '../shared/report.js';
+import type { Host, Inventory, RunOptions } from '../shared/host.js';
+import type { Platform } from '../shared/platform.js';
 import { allowListFor, type AllowList } from './allow-list.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runCommand } from './run-command.js';
 

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { AgentError, systemErrorCode } from '../shared/errors.js';
-import type { CommandResult } from '../collectors/host.js';
+import type { CommandResult } from '../shared/host.js';
 import type { AllowList } from './allow-list.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;

@@ -3,7 +3,7 @@
  * modules; tests hand in fakes (the Electron binary cannot run here, design §8). Nothing in this
  * folder imports electron at run time except index.ts.
  */
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 import type { SafeStorageLike } from '../attest/safe-storage-key-store.js';
 
 export interface Rectangle {

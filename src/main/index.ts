@@ -4,19 +4,14 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, safeStorage, screen, session, Tray } from 'electron';
-import { pino } from 'pino';
-import { loadAgentConfig } from '../agent/config/load-config.js';
-import { BoundedLogFile } from '../agent/daemon/bounded-log.js';
-import { Daemon } from '../agent/daemon/daemon.js';
 import { LocalApiClient } from '../api/local-api-client.js';
-import { getDeviceId } from '../attest/device-id.js';
 import { SafeStorageKeyStore } from '../attest/safe-storage-key-store.js';
 import { runAgentCli } from '../cli/agent-program.js';
 import { processIo } from '../cli/cli-io.js';
 import { readRawMachineId } from '../exec/machine-id.js';
 import { createRealHost, currentPlatform } from '../exec/real-host.js';
 import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
-import { InProcessBackend, type AgentBackend } from '../tray/agent-backends.js';
+import { startInProcessBackend, type AgentBackend } from '../tray/agent-backends.js';
 import { chooseBackend } from '../tray/choose-backend.js';
 import type { ElectronSurface, MenuItemOptions, WindowOptions } from './electron-surface.js';
 import { loginItemFor } from './login-item.js';
@@ -41,28 +36,18 @@ async function runCommandLine(args: string[]): Promise<void> {
   app.exit(code);
 }
 
-async function startInProcessAgent(stateDir: string): Promise<AgentBackend> {
-  const backend = new InProcessBackend();
-  const host = createRealHost({ platform });
-  const daemon = new Daemon({
-    stateDir,
-    host,
-    keyStore: new SafeStorageKeyStore({ safeStorage, stateDir, platform, allowPlaintext: true }),
-    deviceId: () => getDeviceId({ platform, readRawMachineId }),
-    loadConfig: () => loadAgentConfig({ host, env: process.env, flags: {}, userConfigFile: join(stateDir, 'config.json') }),
-    log: pino({ level: 'info', base: { service: 'posture-agent-tray' } }, new BoundedLogFile({ path: join(stateDir, 'tray-agent.log') })),
-    onChange: backend.changed,
-  });
-  backend.attach(daemon);
-  await daemon.start();
-  return backend;
-}
-
 function agentBackend(stateDir: string): Promise<AgentBackend> {
   return chooseBackend({
     userDaemon: () => LocalApiClient.fromStateDir(stateDir),
     systemDaemon: () => LocalApiClient.fromSharedFile(sharedStatusFile(platform, process.env)),
-    inProcess: () => startInProcessAgent(stateDir),
+    inProcess: () =>
+      startInProcessBackend({
+        stateDir,
+        env: process.env,
+        host: createRealHost({ platform }),
+        keyStore: new SafeStorageKeyStore({ safeStorage, stateDir, platform, allowPlaintext: true }),
+        readRawMachineId,
+      }),
   });
 }
 

@@ -10,6 +10,7 @@ import { IPC_CHANNELS } from '../tray/ipc-contract.js';
 import { notificationsFor } from '../tray/notifications.js';
 import { trayIconFor } from '../tray/tray-icon.js';
 import { buildTrayMenu, type MenuAction, type MenuItemSpec } from '../tray/tray-menu.js';
+import { COLLECTED } from '../tray/collected.js';
 import { buildTrayView, type TrayView } from '../tray/tray-view.js';
 import type { DaemonStatus } from '../api/local-api-types.js';
 import type { ElectronSurface, IpcEventLike, MenuItemOptions, TrayLike, WindowLike } from './electron-surface.js';
@@ -91,7 +92,7 @@ export class TrayApp {
   }
 
   #update(status: DaemonStatus): void {
-    const next = buildTrayView(status, { platform: this.#surface.platform, startAtLogin: this.#startAtLogin });
+    const next = buildTrayView(status, { platform: this.#surface.platform, startAtLogin: this.#startAtLogin, collected: COLLECTED });
     const previous = this.#view;
     this.#view = next;
     for (const note of notificationsFor(previous, next, this.#options.formatDate ?? defaultFormatDate)) {

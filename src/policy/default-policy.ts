@@ -8,8 +8,8 @@ import type { Policy } from './types.js';
 
 export const DEFAULT_POLICY_DOCUMENT = {
   id: 'posture-agent-default',
-  version: 1,
-  description: 'Built-in baseline: encrypted system disk, supported OS, working antivirus, firewall on.',
+  version: 2,
+  description: 'Built-in baseline: encrypted system disk, supported OS, working antivirus, firewall on, screen lock within 15 minutes, automatic updates.',
   rules: [
     { id: 'disk-encryption', check: 'diskEncryption.system', severity: 'block' },
     {
@@ -45,10 +45,12 @@ export const DEFAULT_POLICY_DOCUMENT = {
     },
     { id: 'antivirus', check: 'antivirus.active', severity: 'block', params: { maxDefinitionsAgeDays: { win32: 7, darwin: 30, linux: 7 } } },
     { id: 'firewall', check: 'firewall.enabled', severity: 'warn' },
+    { id: 'screen-lock', check: 'screenLock.maxDelaySeconds', severity: 'block', params: { seconds: 900 } },
+    { id: 'os-updates', check: 'osUpdates.automatic', severity: 'warn' },
   ],
   tiers: {
     basic: ['disk-encryption'],
-    strict: ['disk-encryption', 'os-version', 'antivirus', 'firewall'],
+    strict: ['disk-encryption', 'os-version', 'antivirus', 'firewall', 'screen-lock', 'os-updates'],
   },
   gracePeriod: '72h',
 };

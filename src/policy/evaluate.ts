@@ -2,7 +2,7 @@
  * The evaluator: a pure function (policy, report, now, failing-since memory) -> verdicts. The
  * agent uses it to tell the employee; the service uses the same code to appraise Evidence.
  */
-import type { PostureReport } from '../shared/report.js';
+import type { PostureReport } from '../collectors/report.js';
 import { CHECKS } from './checks/index.js';
 import type { CheckOutcome, ComplianceStatus, EarStatus, Evaluation, Policy, PolicyRule, Verdict } from './types.js';
 

@@ -1,5 +1,5 @@
 /** Policy (design §4, a contract for the file's top level) and what evaluating it yields. */
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 
 export type Severity = 'block' | 'warn';
 export type CheckStatus = 'pass' | 'fail' | 'unknown';

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AgentError } from '../shared/errors.js';
-import { DEVICE_ID_PATTERN } from './posture-service.js';
+import { DEVICE_ID_PATTERN } from '../wire/service.js';
 
 export const DEVICE_URI_PREFIX = 'urn:posture-agent:device:';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { z } from 'zod';
 import { verifyKeyEndorsement } from '../attest/key-endorsement.js';
 import { jwkThumbprint, publicJwkSchema, publicKeyFromJwk, type PublicJwk } from '../attest/jwk.js';
 import { randomNonce } from '../attest/nonce.js';
@@ -13,13 +12,17 @@ import { EAT_MEDIA_TYPE, RESULT_PROFILE } from '../attest/profiles.js';
 import type { ResultClaims } from '../attest/result-claims.js';
 import { verifyEvidence, type VerifiedEvidence } from '../attest/verify-evidence.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
-import type { ComplianceStatus, EarStatus, Evaluation, Policy, Verdict } from '../policy/types.js';
+import type { Evaluation, Policy } from '../policy/types.js';
 import { AgentError } from '../shared/errors.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
 import type { DeviceCa } from './device-ca.js';
 import type { ServiceKeys } from './service-keys.js';
 import { hashSecret } from './secrets.js';
 import type { DeviceRecord, DeviceStatusRecord, NewDevice, Store } from './store/store.js';
+import type { AttestResponse, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse } from '../wire/service.js';
+
+// The HTTP contract moved to src/wire (the agent uses it too); these names stay importable from here.
+export type { AttestResponse, CertificateResponse, EnrollResponse } from '../wire/service.js';
 
 /** Where a request came from, for the audit log. */
 export interface RequestContext {
@@ -51,8 +54,6 @@ function certifiableKey(candidate: Record<string, unknown>): PublicJwk {
   throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'tlsKey is not a P-256 public key (a JWK with kty, crv, x and y only).');
 }
 
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
 export interface ServiceSettings {
   /** The service's public base URL: the Evidence audience and the Result issuer. */
   publicUrl: string;
@@ -75,67 +76,6 @@ export interface ServiceDependencies {
   /** Told of every appraisal once it is stored, so this process's forward-auth follows it at once. */
   onAppraised?: (deviceId: string, latest: NonNullable<DeviceStatusRecord['latest']>) => void;
 }
-
-export interface AttestResponse {
-  deviceId: string;
-  /** The signed Result token (design §3). */
-  result: string;
-  expiresAt: string;
-  status: ComplianceStatus;
-  earStatus: EarStatus;
-  policy: string;
-  tiers: string[];
-  verdicts: Verdict[];
-}
-
-export interface EnrollResponse {
-  deviceId: string;
-  kid: string;
-  enrolledAt: string;
-  /** True when an enrolled device replaced its key. */
-  rotated: boolean;
-  /** The enrolment Evidence is appraised at once: the device starts with a Result. */
-  appraisal: AttestResponse;
-}
-
-export interface CertificateResponse {
-  deviceId: string;
-  /** Lowercase hex. */
-  serial: string;
-  /** The device certificate (PEM). */
-  certificate: string;
-  /** Every CA certificate a gateway should trust (PEM each), the issuing one first. */
-  caCertificates: string[];
-  notBefore: string;
-  expiresAt: string;
-  /** The appraisal of the Evidence that asked for the certificate, as POST /v1/attest answers it. */
-  appraisal: AttestResponse;
-}
-
-export const certificateRequestSchema = z.strictObject({
-  /** Evidence for a challenge, signed by the enrolled device key, with `cnf.jkt` = the thumbprint of `tlsKey`. */
-  evidence: z.string().min(1).max(64 * 1024),
-  /** The public TLS key to certify (checked by certify(): a wrong key is ERR_CERTIFICATE_KEY_MISMATCH). */
-  tlsKey: z.record(z.string(), z.unknown()),
-});
-
-export type CertificateRequest = z.infer<typeof certificateRequestSchema>;
-
-export const challengeRequestSchema = z.strictObject({ deviceId: z.string().regex(DEVICE_ID_PATTERN, 'expected a device id') });
-
-export const enrollRequestSchema = z
-  .strictObject({
-    /** Evidence signed by the key being enrolled (proof of possession), answering a challenge. */
-    evidence: z.string().min(1).max(64 * 1024),
-    jwk: publicJwkSchema,
-    /** An enrolment token (`posture-service token create`). */
-    token: z.string().min(1).max(256).optional(),
-    /** For a key rotation: the current key's endorsement of the new key, instead of a token. */
-    endorsement: z.string().min(1).max(8 * 1024).optional(),
-  })
-  .refine((body) => body.token !== undefined || body.endorsement !== undefined, { message: 'an enrolment token or a key endorsement is required', path: ['token'] });
-
-export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
 export class PostureService {
   #deps: ServiceDependencies;

@@ -4,7 +4,7 @@
  * Reloads run one at a time, so the last signal always wins.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { loadPolicy } from '../agent/policy-file.js';
+import { loadPolicy } from '../policy/policy-file.js';
 import { isAgentError, messageOf } from '../shared/errors.js';
 import type { AuthzEngine } from './authz.js';
 import type { DeviceCa } from './device-ca.js';

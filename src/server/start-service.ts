@@ -5,7 +5,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { loadPolicy } from '../agent/policy-file.js';
+import { loadPolicy } from '../policy/policy-file.js';
 import { AuthzEngine } from './authz.js';
 import { prepareDataDir } from './data-dir.js';
 import { DeviceCa } from './device-ca.js';

@@ -5,7 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import { join, win32 } from 'node:path';
-import type { Platform } from './report.js';
+import type { Platform } from './platform.js';
 
 export interface ProcessFacts {
   platform: Platform;

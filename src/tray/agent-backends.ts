@@ -2,6 +2,7 @@
  * Where the tray gets the agent's status: an installed daemon through its local API (the tray is
  * then only a client, as the CLI's `status` is), or the agent core running inside the tray.
  */
+import { createDaemon, type CreateDaemonOptions } from '../agent/daemon/create-daemon.js';
 import type { Daemon } from '../agent/daemon/daemon.js';
 import type { LocalApiClient } from '../api/local-api-client.js';
 import type { DaemonStatus } from '../api/local-api-types.js';
@@ -152,4 +153,16 @@ export class InProcessBackend implements AgentBackend {
   async stop(): Promise<void> {
     await this.#daemon?.stop();
   }
+}
+
+/** What the tray gives its in-process agent; the rest is wired as for `posture-agent run` (create-daemon.ts). */
+export type InProcessAgentOptions = Omit<CreateDaemonOptions, 'log' | 'onChange' | 'flags' | 'sharedStatusFile'>;
+
+/** The agent core inside the tray: the daemon `posture-agent run` would start, reporting every change to the tray. */
+export async function startInProcessBackend(options: InProcessAgentOptions): Promise<InProcessBackend> {
+  const backend = new InProcessBackend();
+  const { daemon } = await createDaemon({ ...options, log: { file: 'tray-agent.log', service: 'posture-agent-tray' }, onChange: backend.changed });
+  backend.attach(daemon);
+  await daemon.start();
+  return backend;
 }

@@ -3,7 +3,7 @@
  * template image on macOS, which the menu bar tints, with the state told by its shape), and a
  * tooltip that says the state in words.
  */
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 import type { TrayView } from './tray-view.js';
 
 export type TrayIconState = 'compliant' | 'warning' | 'noncompliant' | 'unknown' | 'offline' | 'checking';

@@ -6,7 +6,7 @@
 import type { DaemonStatus, DaemonState } from '../api/local-api-types.js';
 import { CHECKS } from '../policy/checks/index.js';
 import type { CheckStatus, Severity } from '../policy/types.js';
-import type { Platform } from '../shared/report.js';
+import type { Platform } from '../shared/platform.js';
 
 export interface TrayCheck {
   id: string;
@@ -56,15 +56,6 @@ export const HEADLINES: Readonly<Record<DaemonState, string>> = {
   offline: 'The posture service cannot be reached right now.',
 };
 
-/** Every signal, what it holds, so the employee can see what the agent collects. */
-export const COLLECTED: readonly CollectedItem[] = [
-  { signal: 'Operating system', what: 'Name, version, build and patch level, kernel, architecture.' },
-  { signal: 'Disk encryption', what: 'Whether each internal volume is encrypted and protected (BitLocker, FileVault or LUKS), and how.' },
-  { signal: 'Antivirus', what: 'Which antivirus products run, whether they scan in real time, and how old their definitions are.' },
-  { signal: 'Firewall', what: 'Whether the firewall is on, per network profile where the OS has them.' },
-  { signal: 'Device', what: 'A device id derived from the machine id (not the machine id itself), host name, and model and serial number where readable without administrator rights.' },
-  { signal: 'Not collected', what: 'Files, browsing, applications you use, location, or anything about your accounts.' },
-];
 
 function title(check: string): string {
   return CHECKS.get(check)?.title ?? check;
@@ -81,6 +72,8 @@ function blockedReason(status: DaemonStatus, checks: readonly TrayCheck[]): stri
 export interface TrayContext {
   platform: Platform;
   startAtLogin: boolean;
+  /** What the agent collects (collected.ts): passed in, so the window's types do not pull in the collectors. */
+  collected: readonly CollectedItem[];
 }
 
 export function buildTrayView(status: DaemonStatus, context: TrayContext): TrayView {
@@ -111,7 +104,7 @@ export function buildTrayView(status: DaemonStatus, context: TrayContext): TrayV
     checks,
     error: status.lastError ? { code: status.lastError.code, message: status.lastError.message } : null,
     warnings: status.warnings,
-    collected: [...COLLECTED],
+    collected: [...context.collected],
     sentTo: status.service
       ? `Signed by this device and sent only to the company's posture service (${status.service}) at each check.`
       : 'Kept on this device: no posture service is configured.',

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectPosture } from '../../src/collectors/index.js';
 import { createRealHost, type RealHost } from '../../src/exec/real-host.js';
-import type { PostureReport } from '../../src/shared/report.js';
+import type { PostureReport } from '../../src/collectors/report.js';
 
 const run = promisify(execFile);
 
@@ -136,6 +136,28 @@ describe.runIf(process.platform === 'linux')('Linux collectors on this machine (
     }
     expect(ufw?.enabled).toBe(active);
     if (active) expect(report.firewall.status).toBe('enabled');
+  });
+
+  it('reports Secure Boot as the firmware interface shows it: unsupported without /sys/firmware/efi, else from the SecureBoot variable', () => {
+    if (!existsSync('/sys/firmware/efi')) {
+      expect(report.secureBoot).toMatchObject({ status: 'unsupported', source: 'sysfs' });
+      expect(report.secureBoot.detail).toContain('/sys/firmware/efi');
+      return;
+    }
+    const variable = '/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c';
+    if (existsSync(variable)) expect(report.secureBoot.status).toBe(readFileSync(variable)[4] === 1 ? (report.secureBoot.setupMode ? 'disabled' : 'enabled') : 'disabled');
+  });
+
+  it('reports a TPM only where the kernel registered one (/sys/class/tpm), with its major version', () => {
+    const chips = existsSync('/sys/class/tpm') ? readdirSync('/sys/class/tpm').filter((name) => /^tpm\d+$/.test(name)) : [];
+    if (chips.length === 0) {
+      expect(report.tpm.status).not.toBe('present');
+      if (report.tpm.status === 'absent') expect(report.tpm.source).toContain('/sys/class/tpm');
+      return;
+    }
+    expect(report.tpm.status).toBe('present');
+    const major = `/sys/class/tpm/${chips[0]}/tpm_version_major`;
+    if (existsSync(major)) expect(report.tpm.specVersion).toBe(readFileSync(major, 'utf8').trim() === '2' ? '2.0' : '1.2');
   });
 
   it('starts only the processes the installed products need, and is quick', () => {

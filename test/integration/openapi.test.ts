@@ -26,7 +26,7 @@ import { DEVICE_CA_FILE } from '../../src/server/device-ca.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
 import type { ApiKeyRole } from '../../src/server/store/store.js';
 import { AgentError, ERROR_CODES, type ErrorCode } from '../../src/shared/errors.js';
-import type { PostureReport } from '../../src/shared/report.js';
+import type { PostureReport } from '../../src/collectors/report.js';
 import { fastifyUrl, OpenApiSpec, routesFromTree, type JsonObject } from '../support/openapi.js';
 import { makeReport } from '../support/report.js';
 
@@ -457,7 +457,7 @@ describe('the running service answers as documented', () => {
 
   it('POST /v1/attest: 200, 401, 404, 413, 415; the Result matches ResultHeader/ResultClaims and verifies with the JWKS', async () => {
     const appraisal = await attest(main, rotatedKeyA, deviceA);
-    expect(appraisal).toMatchObject({ deviceId: deviceA, status: 'compliant', earStatus: 'affirming', policy: 'posture-agent-default@1' });
+    expect(appraisal).toMatchObject({ deviceId: deviceA, status: 'compliant', earStatus: 'affirming', policy: 'posture-agent-default@2' });
     resultA = appraisal.result;
     expect(spec.validateAgainst('ResultHeader', decodeProtectedHeader(resultA))).toEqual([]);
     expect(spec.validateAgainst('ResultClaims', decodeJwt(resultA))).toEqual([]);

@@ -11,7 +11,7 @@ import { deriveDeviceId } from '../../src/attest/device-id.js';
 import type { Es256Key } from '../../src/attest/es256-key.js';
 import { createEvidence } from '../../src/attest/evidence.js';
 import { MemoryKeyStore } from '../../src/attest/key-store.js';
-import type { PostureReport } from '../../src/shared/report.js';
+import type { PostureReport } from '../../src/collectors/report.js';
 import { healthyLinux } from '../fixtures/linux/healthy-linux.js';
 import { createFakeHost } from '../support/fake-host.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';

@@ -62,8 +62,8 @@ describe('posture-service and posture-agent command lines', () => {
     expect(submitted.stdout.trim().split('.')).toHaveLength(3);
     const withVerdicts = await runAgent(agentDir.path, 'submit', '--json');
     const parsed = JSON.parse(withVerdicts.stdout) as { result: string; verdicts: { id: string }[]; policy: string };
-    expect(parsed.policy).toBe('posture-agent-default@1');
-    expect(parsed.verdicts.map((verdict) => verdict.id)).toEqual(['disk-encryption', 'os-version', 'antivirus', 'firewall']);
+    expect(parsed.policy).toBe('posture-agent-default@2');
+    expect(parsed.verdicts.map((verdict) => verdict.id)).toEqual(['disk-encryption', 'os-version', 'antivirus', 'firewall', 'screen-lock', 'os-updates']);
 
     const deviceId = /\(([0-9a-f-]{36})\)/.exec(enrolled.stdout)![1]!;
     const listed = await svc.cli('devices', 'list');

@@ -3,7 +3,7 @@ import { vi } from 'vitest';
 import type { CollectContext, SignalCollector } from '../../src/collectors/host.js';
 import { collectorsFor, collectPosture } from '../../src/collectors/index.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
-import type { PostureReport } from '../../src/shared/report.js';
+import type { PostureReport } from '../../src/collectors/report.js';
 import { createFakeHost, type FakeHost, type FakeHostScript } from './fake-host.js';
 
 export interface Collected<T> {

@@ -1,6 +1,6 @@
 /** A recording stand-in for the Electron APIs the tray uses (the Electron binary cannot run here). */
 import type { ElectronSurface, IpcEventLike, MenuItemOptions, Rectangle, TrayLike, WindowLike, WindowOptions } from '../../src/main/electron-surface.js';
-import type { Platform } from '../../src/shared/report.js';
+import type { Platform } from '../../src/shared/platform.js';
 
 export interface FakeImage {
   path: string;

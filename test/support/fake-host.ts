@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentError, type ErrorCode } from '../../src/shared/errors.js';
 import type { CommandResult, Host, Inventory, RunOptions } from '../../src/collectors/host.js';
-import type { Platform } from '../../src/shared/report.js';
+import type { Platform } from '../../src/shared/platform.js';
 
 export type CommandAnswer =
   | { stdout?: string; stderr?: string; exitCode?: number }

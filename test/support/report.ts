@@ -1,5 +1,5 @@
 /** A complete posture report for tests, compliant by default; override what a test is about. */
-import { REPORT_SCHEMA, type PostureReport } from '../../src/shared/report.js';
+import { REPORT_SCHEMA, type PostureReport } from '../../src/collectors/report.js';
 
 type Overrides = { [K in keyof PostureReport]?: Partial<PostureReport[K]> };
 
@@ -29,6 +29,10 @@ export function makeReport(overrides: Overrides = {}): PostureReport {
       products: [{ name: 'ClamAV', enabled: true, realTime: true, upToDate: true, definitionsUpdatedAt: '2026-11-21T08:00:00.000Z' }],
     },
     firewall: { status: 'enabled', products: [{ name: 'ufw', enabled: true }] },
+    screenLock: { status: 'enabled', delaySeconds: 300, source: 'gsettings (GNOME)', user: 'ada' },
+    secureBoot: { status: 'enabled', setupMode: false, detail: 'SecureBoot 1, SetupMode 0', source: 'efivarfs' },
+    tpm: { status: 'present', kind: 'tpm', specVersion: '2.0', manufacturer: 'Infineon', enabled: null, ready: null, source: '/sys/class/tpm/tpm0' },
+    osUpdates: { status: 'enabled', automaticCheck: true, automaticDownload: true, automaticInstall: true, pending: 0, pendingSecurity: 0, rebootRequired: false, source: 'apt (20auto-upgrades)', detail: null },
     errors: [],
   };
   return {
@@ -39,5 +43,9 @@ export function makeReport(overrides: Overrides = {}): PostureReport {
     diskEncryption: { ...base.diskEncryption, ...overrides.diskEncryption },
     antivirus: { ...base.antivirus, ...overrides.antivirus },
     firewall: { ...base.firewall, ...overrides.firewall },
+    screenLock: { ...base.screenLock, ...overrides.screenLock },
+    secureBoot: { ...base.secureBoot, ...overrides.secureBoot },
+    tpm: { ...base.tpm, ...overrides.tpm },
+    osUpdates: { ...base.osUpdates, ...overrides.osUpdates },
   } as PostureReport;
 }

@@ -6,6 +6,7 @@
 import type { DaemonState, DaemonStatus } from '../../src/api/local-api-types.js';
 import { CHECKS } from '../../src/policy/checks/index.js';
 import type { Verdict } from '../../src/policy/types.js';
+import { COLLECTED } from '../../src/tray/collected.js';
 import { buildTrayView, type TrayView } from '../../src/tray/tray-view.js';
 
 /** Sunday 22 November 2026, 10:00 UTC. */
@@ -110,7 +111,7 @@ export const STATUSES: Readonly<Record<DaemonState, DaemonStatus>> = {
   }),
   unknown: status({
     state: 'unknown',
-    policy: 'posture-agent-default@1',
+    policy: 'posture-agent-default@2',
     lastDeliveryAt: null,
     verdicts: [
       verdict({ id: 'disk-encryption', check: 'diskEncryption.system', status: 'unknown', severity: 'block', reason: REASONS.diskUnknown }),
@@ -144,7 +145,7 @@ export const STATUSES: Readonly<Record<DaemonState, DaemonStatus>> = {
 export const TRAY_STATES: readonly DaemonState[] = ['compliant', 'warning', 'noncompliant', 'unknown', 'offline'];
 
 export function trayView(state: DaemonState, overrides: Partial<TrayView> = {}): TrayView {
-  return { ...buildTrayView(STATUSES[state], { platform: 'linux', startAtLogin: false }), ...overrides };
+  return { ...buildTrayView(STATUSES[state], { platform: 'linux', startAtLogin: false, collected: COLLECTED }), ...overrides };
 }
 
 export const TRAY_VIEWS: Readonly<Record<DaemonState, TrayView>> = {

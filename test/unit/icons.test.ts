@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../src/shared/report.js';
+import type { Platform } from '../../src/shared/platform.js';
 import { trayIconFor, type TrayIconState } from '../../src/tray/tray-icon.js';
 import type { TrayView } from '../../src/tray/tray-view.js';
 

@@ -6,12 +6,10 @@
 import { z } from 'zod';
 import { AgentError } from '../../shared/errors.js';
 import { formatPath } from '../../policy/parse-policy.js';
+import { LOOPBACK_HOSTS, type LoopbackHost } from '../../api/local-api-types.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** The loopback addresses the local API may listen on; anything else is refused. */
-export const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;
 
 export interface AgentConfig {
   serviceUrl: string | null;
@@ -21,7 +19,7 @@ export interface AgentConfig {
   /** The `aud` the agent expects in its Results (it verifies each against the service's JWKS). */
   resultAudience: string;
   logLevel: LogLevel;
-  localApiHost: (typeof LOOPBACK_HOSTS)[number];
+  localApiHost: LoopbackHost;
   /** 0: any free port (the daemon writes the one it got to local-api.json). */
   localApiPort: number;
   retryInitialSeconds: number;

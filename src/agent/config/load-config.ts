@@ -15,7 +15,7 @@ import { parseRegistryKey, registryInteger, registryString, type RegistryValue }
 import { DARWIN_COMMANDS } from '../../exec/commands-darwin.js';
 import { WIN32_COMMANDS } from '../../exec/commands-win32.js';
 import { AgentError } from '../../shared/errors.js';
-import type { Platform } from '../../shared/report.js';
+import type { Platform } from '../../shared/platform.js';
 import { CONFIG_KEYS, mergeConfig, type AgentConfig, type ConfigLayer, type ConfigSource } from './agent-config.js';
 
 export const MANAGED_BUNDLE_ID = 'com.posture-agent.tray';

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { AttestResponse } from '../../server/posture-service.js';
+import type { AttestResponse } from '../../wire/service.js';
 import { systemErrorCode, type ErrorCode } from '../../shared/errors.js';
-import type { PostureReport } from '../../shared/report.js';
+import type { PostureReport } from '../../collectors/report.js';
 import { writePrivateFile } from '../../shared/private-file.js';
 
 export const STATE_FILE = 'agent-state.json';

@@ -3,7 +3,7 @@
  * agents found installed by path (Microsoft Defender for Endpoint, CrowdStrike Falcon,
  * SentinelOne), each read with its own control program only when it is installed.
  */
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../antivirus/schema.js';
 import type { CollectContext, Host } from '../host.js';
 import { attempt } from '../host-errors.js';
 import { DEFENDER_AGENT } from '../macos/defender-agent.js';

@@ -5,7 +5,7 @@
  * status`. One product's failure never hides the others.
  */
 import { LINUX_COMMANDS } from '../../exec/commands-linux.js';
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../antivirus/schema.js';
 import type { CollectContext, Host } from '../host.js';
 import { attempt, pathExists } from '../host-errors.js';
 import { commandOutput } from '../linux/command-output.js';

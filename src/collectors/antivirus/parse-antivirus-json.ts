@@ -67,7 +67,8 @@ function defenderStatus(item: JsonRecord): DefenderStatus {
   };
 }
 
-export function parseAntivirusJson(text: string): AntivirusReading {
+/** `now`, the check's time, dates Defender's signatures from their age when the probe has no date (defender-product.ts). */
+export function parseAntivirusJson(text: string, now: Date | null = null): AntivirusReading {
   const document = parsePowerShellDocument(text, ANTIVIRUS_PROBE);
   const securityCenter = readSection(document, 'securityCenter', securityCenterEntry);
   const defender = readSection(document, 'defender', defenderStatus);
@@ -75,6 +76,6 @@ export function parseAntivirusJson(text: string): AntivirusReading {
   const status = defender.ok ? defender.items[0] : undefined;
   const defenderEntry = entries.find((entry) => entry.isDefender);
   const products = entries.filter((entry) => !(status && entry.isDefender)).map((entry) => entry.product);
-  if (status) products.push(defenderProduct(status, defenderEntry?.product.upToDate ?? null));
+  if (status) products.push(defenderProduct(status, defenderEntry?.product.upToDate ?? null, now));
   return { products, securityCenter: sourceStatus(securityCenter), defender: sourceStatus(defender) };
 }

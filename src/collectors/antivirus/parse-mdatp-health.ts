@@ -8,7 +8,7 @@
  * onto the next line.
  */
 import { AgentError } from '../../shared/errors.js';
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../antivirus/schema.js';
 import { lines } from '../parse-text.js';
 
 export interface MdatpHealth {
@@ -175,11 +175,29 @@ function describe(health: MdatpHealth): string | null {
   return parts.length > 0 ? parts.join('; ') : null;
 }
 
+const NO_LICENSE_NOTICE = /no license found/i;
+
 /**
- * The report's product for a parsed `mdatp health`: enabled = healthy AND licensed; real time =
- * real-time protection on (and available) AND not passive (passive mode does not block); up to date = definitions
- * status `up_to_date`. The update time comes from `definitions_updated_minutes_ago` (mdatp's own
- * date has no zone), so it is exact to the minute whatever the device's time zone.
+ * healthy AND licensed. When mdatp printed neither (older builds, trimmed outputs such as the
+ * `real_time_protection_*` lines Microsoft's docs show), real-time protection on (and available)
+ * and not in passive mode shows the product running: enabled, unless the banner says there is no
+ * license. A passive_mode_enabled that is absent does not stop this (passive mode would not make
+ * a running product disabled either; realTime stays unknown then). Real time off or passive proves
+ * nothing about "enabled" (a passive product runs): null, and `realTime: false` says why it does
+ * not protect.
+ */
+function enabledOf(health: MdatpHealth, scanning: boolean | null): boolean | null {
+  if (health.healthy !== null || health.licensed !== null) return both(health.healthy, health.licensed);
+  if (health.notices.some((notice) => NO_LICENSE_NOTICE.test(notice))) return false;
+  return scanning === true && health.passiveModeEnabled !== true ? true : null;
+}
+
+/**
+ * The report's product for a parsed `mdatp health`: enabled = healthy AND licensed (see enabledOf
+ * when both are absent); real time = real-time protection on (and available) AND not passive
+ * (passive mode does not block); up to date = definitions status `up_to_date`. The update time
+ * comes from `definitions_updated_minutes_ago` (mdatp's own date has no zone), so it is exact to
+ * the minute whatever the device's time zone.
  */
 export function mdatpProduct(health: MdatpHealth, now: Date): AntivirusProduct {
   const minutesAgo = health.definitionsUpdatedMinutesAgo;
@@ -187,7 +205,7 @@ export function mdatpProduct(health: MdatpHealth, now: Date): AntivirusProduct {
   const scanning = health.realTimeProtectionAvailable === false ? false : health.realTimeProtectionEnabled;
   return {
     name: MDATP_PRODUCT_NAME,
-    enabled: both(health.healthy, health.licensed),
+    enabled: enabledOf(health, scanning),
     realTime: both(scanning, negate(health.passiveModeEnabled)),
     upToDate: health.definitionsStatus === null ? null : health.definitionsStatus === 'up_to_date',
     definitionsUpdatedAt: minutesAgo === null ? null : new Date(now.getTime() - minutesAgo * 60_000).toISOString(),

@@ -1,6 +1,26 @@
-import type { Antivirus, AntivirusProduct, ProtectionStatus } from '../../shared/report.js';
+/** The antivirus signal: each product found, and whether any of them protects the device. */
+import { z } from 'zod';
+import { list, nullableBoolean, nullableText, text } from '../report-parts.js';
 
-export type { Antivirus, AntivirusProduct, ProtectionStatus };
+export const antivirusProductSchema = z.object({
+  name: text,
+  enabled: nullableBoolean,
+  realTime: nullableBoolean,
+  upToDate: nullableBoolean,
+  definitionsUpdatedAt: nullableText,
+  /** Defender `Passive Mode`, Falcon `reduced functionality`, ... */
+  state: nullableText.optional(),
+  version: nullableText.optional(),
+});
+
+export const antivirusSchema = z.object({
+  status: z.enum(['protected', 'unprotected', 'unknown']),
+  products: list(antivirusProductSchema),
+});
+
+export type AntivirusProduct = z.infer<typeof antivirusProductSchema>;
+export type Antivirus = z.infer<typeof antivirusSchema>;
+export type ProtectionStatus = Antivirus['status'];
 
 export const UNKNOWN_ANTIVIRUS: Antivirus = { status: 'unknown', products: [] };
 

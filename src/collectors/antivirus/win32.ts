@@ -44,7 +44,7 @@ function reportProblems(ctx: CollectContext, reading: AntivirusReading, status: 
 
 export async function collectAntivirusWin32(host: Host, ctx: CollectContext): Promise<Antivirus> {
   const reading = await attempt(ctx, 'The antivirus state (PowerShell: Security Center and Microsoft Defender)', async () =>
-    parseAntivirusJson(await runPowerShell(host, ANTIVIRUS_SCRIPT)),
+    parseAntivirusJson(await runPowerShell(host, ANTIVIRUS_SCRIPT), ctx.now),
   );
   if (!reading) return UNKNOWN_ANTIVIRUS;
   const status = deriveAntivirusStatus(reading.products, isComplete(reading));

@@ -6,14 +6,14 @@
  */
 import { DARWIN_COMMANDS } from '../../exec/commands-darwin.js';
 import { AgentError } from '../../shared/errors.js';
-import type { EncryptedVolume } from '../../shared/report.js';
+import type { EncryptedVolume } from '../disk-encryption/schema.js';
 import type { CollectContext, Host } from '../host.js';
 import { commandText } from '../macos/command-text.js';
 import { volumeFromApfs, volumeFromFdesetup } from '../macos/filevault-volume.js';
 import { readFirst, type Source } from '../macos/read-first.js';
 import { findSystemDataVolume, parseDiskutilApfsList } from './parse-diskutil-apfs-list.js';
 import { parseFdesetupStatus } from './parse-fdesetup-status.js';
-import { deriveEncryptionStatus, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
+import { summarizeEncryption, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
 
 function fdesetupSource(host: Host): Source<EncryptedVolume> {
   return {
@@ -43,5 +43,5 @@ function diskutilSource(host: Host): Source<EncryptedVolume> {
 export async function collectDiskEncryptionDarwin(host: Host, ctx: CollectContext): Promise<DiskEncryption> {
   const volume = await readFirst(ctx, 'FileVault', [fdesetupSource(host), diskutilSource(host)]);
   if (!volume) return UNKNOWN_DISK_ENCRYPTION;
-  return { status: deriveEncryptionStatus([volume]), volumes: [volume] };
+  return summarizeEncryption([volume]);
 }

@@ -14,7 +14,7 @@ import { readSysfsGraph } from '../linux/sysfs-block-reader.js';
 import { assessEncryption, type EncryptionProblem } from '../linux/volume-encryption.js';
 import { parseLsblk } from './parse-lsblk.js';
 import { parseMountinfo } from './parse-mountinfo.js';
-import { deriveEncryptionStatus, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
+import { summarizeEncryption, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
 
 const MOUNTINFO = '/proc/self/mountinfo';
 /** Columns every lsblk with JSON output (util-linux >= 2.27) knows. */
@@ -61,5 +61,5 @@ export async function collectDiskEncryptionLinux(host: Host, ctx: CollectContext
   }
   const assessment = assessEncryption(mounts, graph ?? { devices: {}, numbers: {}, paths: {} });
   report(ctx, assessment.problems);
-  return { status: deriveEncryptionStatus(assessment.volumes), volumes: assessment.volumes };
+  return summarizeEncryption(assessment.volumes);
 }

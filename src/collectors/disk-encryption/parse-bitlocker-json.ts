@@ -26,6 +26,7 @@ import {
   type SourceStatus,
 } from '../windows/parse-powershell-document.js';
 import {
+  conversionOf,
   isEncrypted,
   isWaitingForActivation,
   normalizeMount,
@@ -33,6 +34,7 @@ import {
   WAITING_FOR_ACTIVATION,
   type Conversion,
   type Protection,
+  type VolumeConversion,
 } from '../windows/bitlocker-volume.js';
 import type { EncryptedVolume } from './schema.js';
 
@@ -48,18 +50,19 @@ export interface DiskEncryptionReading {
 interface ShellMeaning {
   encrypted: boolean | null;
   protection: Protection;
+  conversion: VolumeConversion | null;
   state: string;
   bitLocker: boolean;
 }
 
 const SHELL_VALUES: Readonly<Record<number, ShellMeaning>> = {
-  1: { encrypted: true, protection: 'on', state: 'BitLocker on', bitLocker: true },
-  2: { encrypted: false, protection: 'off', state: 'BitLocker off', bitLocker: false },
-  3: { encrypted: false, protection: 'unknown', state: 'Encryption in progress', bitLocker: true },
-  4: { encrypted: false, protection: 'unknown', state: 'Decryption in progress', bitLocker: true },
-  5: { encrypted: false, protection: 'suspended', state: 'BitLocker protection suspended', bitLocker: true },
-  6: { encrypted: null, protection: 'on', state: 'BitLocker on, locked', bitLocker: true },
-  8: { encrypted: false, protection: 'off', state: `BitLocker ${WAITING_FOR_ACTIVATION}`, bitLocker: true },
+  1: { encrypted: true, protection: 'on', conversion: null, state: 'BitLocker on', bitLocker: true },
+  2: { encrypted: false, protection: 'off', conversion: null, state: 'BitLocker off', bitLocker: false },
+  3: { encrypted: false, protection: 'unknown', conversion: 'encrypting', state: 'Encryption in progress', bitLocker: true },
+  4: { encrypted: false, protection: 'unknown', conversion: 'decrypting', state: 'Decryption in progress', bitLocker: true },
+  5: { encrypted: false, protection: 'suspended', conversion: null, state: 'BitLocker protection suspended', bitLocker: true },
+  6: { encrypted: null, protection: 'on', conversion: null, state: 'BitLocker on, locked', bitLocker: true },
+  8: { encrypted: false, protection: 'off', conversion: null, state: `BitLocker ${WAITING_FOR_ACTIVATION}`, bitLocker: true },
 };
 
 const CONVERSIONS: readonly Conversion[] = [
@@ -132,6 +135,7 @@ function fromShell(volume: FixedVolume, system: boolean): EncryptedVolume {
     method: meaning?.bitLocker ? 'BitLocker' : null,
     state: meaning?.state ?? state,
     percentEncrypted: null,
+    conversion: meaning?.conversion ?? null,
     protection: meaning?.protection ?? 'unknown',
   };
 }
@@ -157,6 +161,7 @@ function fromBitLocker(record: BitLockerRecord, system: boolean): EncryptedVolum
     method: method === null ? null : `BitLocker ${method}`,
     state: bitLockerState(conversion, record, protection),
     percentEncrypted: record.percentage,
+    conversion: conversionOf(conversion),
     protection,
   };
 }

@@ -16,6 +16,7 @@ import { AgentError } from '../../shared/errors.js';
 import { lines } from '../parse-text.js';
 import { lookupWord, normalizeWord, type WordTable } from '../windows/localized-words.js';
 import {
+  conversionOf,
   isEncrypted,
   isFullyEncrypted,
   isWaitingForActivation,
@@ -173,6 +174,7 @@ function toVolume(block: Block): EncryptedVolume {
     method: method(value(FIELD.method)),
     state: state.join(', '),
     percentEncrypted: percentage(value(FIELD.percentage)),
+    conversion: conversionOf(conversion),
     protection,
   };
 }

@@ -1,18 +1,73 @@
-import type { DiskEncryption, EncryptedVolume, EncryptionStatus } from '../../shared/report.js';
+/** The diskEncryption signal: each internal volume, and one status for them all. */
+import { z } from 'zod';
+import { list, nullableBoolean, nullableText, text } from '../report-parts.js';
 
-export type { DiskEncryption, EncryptedVolume, EncryptionStatus };
+const percent = () => z.number().min(0).max(100).nullable().optional();
+
+export const encryptedVolumeSchema = z.object({
+  /** Mount point (`/`, `/home`) or drive (`C:`), or the device name when not mounted. */
+  mount: text,
+  system: z.boolean(),
+  /** True only when encrypted AND protected (keys not in the clear, protection not suspended). */
+  encrypted: nullableBoolean,
+  /** LUKS2, LUKS1, BitLocker XTS-AES 128, FileVault, ... */
+  method: nullableText,
+  /** Free text from the source, e.g. `Encryption in progress 45%`. For people: nothing is derived from it. */
+  state: nullableText,
+  /** Percentage encrypted where the source says. */
+  percentEncrypted: percent(),
+  /**
+   * A conversion under way, where the source tells: BitLocker EncryptionInProgress /
+   * DecryptionInProgress (not paused), FileVault `Encryption/Decryption in progress` or diskutil's
+   * `Encryption/Decryption Progress`. Null when none is known to run (a paused one included; an
+   * unreadable state leaves `encrypted` null as well); absent where the source cannot tell (LUKS).
+   */
+  conversion: z.enum(['encrypting', 'decrypting']).nullable().optional(),
+  /** Protection on (BitLocker protectors active / FileVault unlocked by users). */
+  protection: z.enum(['on', 'off', 'suspended', 'unknown']).optional(),
+});
+
+export const diskEncryptionSchema = z.object({
+  status: z.enum(['encrypted', 'unencrypted', 'partial', 'encrypting', 'decrypting', 'unknown']),
+  /** The system volume's percentage encrypted while it is encrypting or decrypting (null when the source does not say). */
+  percentEncrypted: percent(),
+  volumes: list(encryptedVolumeSchema),
+});
+
+export type EncryptedVolume = z.infer<typeof encryptedVolumeSchema>;
+export type DiskEncryption = z.infer<typeof diskEncryptionSchema>;
+export type EncryptionStatus = DiskEncryption['status'];
 
 export const UNKNOWN_DISK_ENCRYPTION: DiskEncryption = { status: 'unknown', volumes: [] };
 
 /**
- * One rule for every OS. The system volume decides between known and unknown; the other volumes
- * decide between encrypted and partial. A volume counts as encrypted only when it is encrypted
- * AND protected (`encrypted: true`); in progress, suspended or clear-key volumes are `false`.
+ * One rule for every OS, from structured fields only (`system`, `conversion`, `encrypted`; never
+ * `state`, which is free text):
+ * 1. No system volume: `unknown`.
+ * 2. The system volume is converting: `encrypting` or `decrypting` (its `encrypted` is false meanwhile).
+ * 3. The system volume's `encrypted` is null: `unknown`. It decides between known and unknown.
+ * 4. Otherwise the volumes whose state is known decide: all encrypted `encrypted`, none `unencrypted`,
+ *    some of each `partial`. A volume that could not be read (`encrypted: null`, its reason in the
+ *    report's errors) changes none of these: a known-encrypted system volume next to an unreadable
+ *    data volume is `encrypted`, not `partial` (diskEncryption.allVolumes is unknown for it).
+ * A volume counts as encrypted only when it is encrypted AND protected (`encrypted: true`); in
+ * progress, paused, suspended or clear-key volumes are `false`.
  */
 export function deriveEncryptionStatus(volumes: readonly EncryptedVolume[]): EncryptionStatus {
   const system = volumes.find((volume) => volume.system);
-  if (!system || system.encrypted === null) return 'unknown';
-  if (volumes.every((volume) => volume.encrypted === true)) return 'encrypted';
-  if (volumes.every((volume) => volume.encrypted === false)) return 'unencrypted';
+  if (!system) return 'unknown';
+  if (system.conversion === 'encrypting' || system.conversion === 'decrypting') return system.conversion;
+  if (system.encrypted === null) return 'unknown';
+  const known = volumes.filter((volume) => volume.encrypted !== null);
+  if (known.every((volume) => volume.encrypted === true)) return 'encrypted';
+  if (known.every((volume) => volume.encrypted === false)) return 'unencrypted';
   return 'partial';
+}
+
+/** The signal's value for `volumes`: the status, and the system volume's percentage while it converts. */
+export function summarizeEncryption(volumes: EncryptedVolume[]): DiskEncryption {
+  const status = deriveEncryptionStatus(volumes);
+  if (status !== 'encrypting' && status !== 'decrypting') return { status, volumes };
+  const system = volumes.find((volume) => volume.system);
+  return { status, percentEncrypted: system?.percentEncrypted ?? null, volumes };
 }

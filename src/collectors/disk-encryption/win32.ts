@@ -18,7 +18,7 @@ import { problemCode } from '../windows/parse-powershell-document.js';
 import { outputText, runPowerShell } from '../windows/powershell.js';
 import { parseBitLockerJson, type DiskEncryptionReading } from './parse-bitlocker-json.js';
 import { parseManageBde } from './parse-manage-bde.js';
-import { deriveEncryptionStatus, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption, type EncryptedVolume } from './schema.js';
+import { summarizeEncryption, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption, type EncryptedVolume } from './schema.js';
 
 /** WBEM_E_ACCESS_DENIED: manage-bde's exit code when it is not run as an administrator (any UI language). */
 const MANAGE_BDE_ACCESS_DENIED = 0x80041003;
@@ -67,9 +67,9 @@ function explainUnknown(ctx: CollectContext, volumes: readonly EncryptedVolume[]
 }
 
 function result(ctx: CollectContext, volumes: EncryptedVolume[], systemDrive: string | null): DiskEncryption {
-  const status = deriveEncryptionStatus(volumes);
-  if (status === 'unknown') explainUnknown(ctx, volumes, systemDrive);
-  return { status, volumes };
+  const summary = summarizeEncryption(volumes);
+  if (summary.status === 'unknown') explainUnknown(ctx, volumes, systemDrive);
+  return summary;
 }
 
 export async function collectDiskEncryptionWin32(host: Host, ctx: CollectContext): Promise<DiskEncryption> {

@@ -8,7 +8,7 @@
  *   /proc/net/ip_tables_names is checked before calling the packet filter off.
  */
 import { LINUX_COMMANDS } from '../../exec/commands-linux.js';
-import type { FirewallProduct } from '../../shared/report.js';
+import type { FirewallProduct } from '../firewall/schema.js';
 import type { CollectContext, Host } from '../host.js';
 import { attempt, pathExists, readOptionalFile } from '../host-errors.js';
 import { commandOutput } from '../linux/command-output.js';

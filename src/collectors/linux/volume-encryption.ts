@@ -6,7 +6,7 @@
  * missing from sysfs) makes the volume unknown, never encrypted.
  */
 import type { ErrorCode } from '../../shared/errors.js';
-import type { EncryptedVolume } from '../../shared/report.js';
+import type { EncryptedVolume } from '../disk-encryption/schema.js';
 import type { MountEntry } from '../disk-encryption/parse-mountinfo.js';
 import { lvmMapperPath, type BlockGraph } from './block-graph.js';
 import { selectDataMounts } from './data-mounts.js';

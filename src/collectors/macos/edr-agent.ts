@@ -3,7 +3,7 @@
  * then read with its own control program. When that program cannot be read (it may need root),
  * the product is reported as enabled because it is installed, with the rest unknown.
  */
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../antivirus/schema.js';
 import { toAgentError } from '../host-errors.js';
 import type { CollectContext, Host } from '../host.js';
 

@@ -3,14 +3,14 @@
  * is on AND no conversion is under way (docs/collectors.md rule 4); the detail goes into `state`.
  */
 import { AgentError } from '../../shared/errors.js';
-import type { EncryptedVolume } from '../../shared/report.js';
+import type { EncryptedVolume } from '../disk-encryption/schema.js';
 import type { ApfsVolume } from '../disk-encryption/parse-diskutil-apfs-list.js';
 import type { FdesetupStatus, FileVaultConversion } from '../disk-encryption/parse-fdesetup-status.js';
 
 /** fdesetup(8): exit status 2 means "FileVault appears to be On but Busy" (a conversion is running). */
 export const FDESETUP_BUSY_EXIT = 2;
 
-function systemVolume(fields: Pick<EncryptedVolume, 'encrypted' | 'state' | 'percentEncrypted' | 'protection'>): EncryptedVolume {
+function systemVolume(fields: Pick<EncryptedVolume, 'encrypted' | 'state' | 'percentEncrypted' | 'conversion' | 'protection'>): EncryptedVolume {
   return { mount: '/', system: true, method: 'FileVault', ...fields };
 }
 
@@ -19,6 +19,19 @@ function percentEncrypted(conversion: FileVaultConversion | null): number | null
   return conversion?.direction === 'encrypting' ? conversion.percent : null;
 }
 
+/**
+ * The running conversion's direction. A paused diskutil conversion counts, as fdesetup's
+ * `Encryption in progress: Pending` does: FileVault pauses by itself (shut down, on battery) and
+ * goes on by itself when the Mac is awake on power again, unlike a paused BitLocker conversion.
+ */
+function conversionOf(conversion: FileVaultConversion | null): EncryptedVolume['conversion'] {
+  return conversion?.direction ?? null;
+}
+
+/**
+ * fdesetup exits 2 ("On but busy") during a conversion; without a progress line its direction is
+ * not known (the headline says On or Off in both directions), so `conversion` stays null.
+ */
 export function volumeFromFdesetup(status: FdesetupStatus, exitCode: number): EncryptedVolume {
   const busy = status.conversion === null && exitCode === FDESETUP_BUSY_EXIT;
   const on = status.fileVault === 'on';
@@ -26,6 +39,7 @@ export function volumeFromFdesetup(status: FdesetupStatus, exitCode: number): En
     encrypted: on && status.conversion === null && !busy,
     state: busy ? `${status.state} (fdesetup reports a conversion in progress)` : status.state,
     percentEncrypted: percentEncrypted(status.conversion),
+    conversion: conversionOf(status.conversion),
     protection: on ? 'on' : 'off',
   });
 }
@@ -50,6 +64,7 @@ export function volumeFromApfs(volume: ApfsVolume): EncryptedVolume {
     encrypted: conversion === null && fileVault === 'yes',
     state: describeApfs(volume),
     percentEncrypted: percentEncrypted(conversion),
+    conversion: conversionOf(conversion),
     protection: fileVault === 'yes' || conversion?.direction === 'encrypting' ? 'on' : 'off',
   });
 }

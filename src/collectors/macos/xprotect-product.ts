@@ -9,7 +9,7 @@
  */
 import { DARWIN_COMMANDS } from '../../exec/commands-darwin.js';
 import { AgentError, isAgentError } from '../../shared/errors.js';
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../antivirus/schema.js';
 import { parseInstallLog } from '../antivirus/parse-install-log.js';
 import { parseSpctlStatus } from '../antivirus/parse-spctl-status.js';
 import { parseXProtectInfoPlist } from '../antivirus/parse-xprotect-info-plist.js';

@@ -15,6 +15,7 @@ export type Conversion =
   | 'decryption-paused';
 
 export type Protection = NonNullable<EncryptedVolume['protection']>;
+export type VolumeConversion = NonNullable<EncryptedVolume['conversion']>;
 
 const ENCRYPTED: readonly Conversion[] = ['fully-encrypted', 'used-space-only-encrypted'];
 
@@ -31,6 +32,17 @@ export function protectionOf(on: boolean | null, conversion: Conversion | null, 
   if (on === null) return 'unknown';
   if (on) return 'on';
   return isFullyEncrypted(conversion) && keyProtectors !== null && keyProtectors > 0 ? 'suspended' : 'off';
+}
+
+/**
+ * The report's structured conversion: only a conversion that is running. A paused one is not
+ * (`manage-bde -pause`; it goes on after `manage-bde -resume`): its volume is unencrypted with
+ * "paused" in `state`. Null for an unknown status too: the volume's `encrypted` is null then.
+ */
+export function conversionOf(conversion: Conversion | null): VolumeConversion | null {
+  if (conversion === 'encryption-in-progress') return 'encrypting';
+  if (conversion === 'decryption-in-progress') return 'decrypting';
+  return null;
 }
 
 export function isEncrypted(conversion: Conversion | null, protection: Protection, locked: boolean | null): boolean | null {

@@ -8,6 +8,10 @@
  * - AntivirusSignatureAge 65535 or 4294967295 means there are no signatures at all.
  * - DefenderSignaturesOutOfDate, where the platform has it, is Defender's own verdict on the age.
  * - AntivirusSignatureLastUpdated at the FILETIME epoch (1601) means never.
+ * - AntivirusSignatureAge is the signatures' age in whole days (MS Learn MSFT_MpComputerStatus). When
+ *   the date is missing (older platforms, a probe cut short, W4/01), unreadable or the epoch, the
+ *   date is derived from the age and the check's time, so the policy judges the age itself
+ *   (antivirus.active maxDefinitionsAgeDays) and not only Defender's own out-of-date flag.
  */
 import type { AntivirusProduct } from '../antivirus/schema.js';
 
@@ -30,7 +34,9 @@ const NOT_SCANNING_MODES = ['passive mode', 'sxs passive mode', 'edr block mode'
 const NOT_RUNNING = 'not running';
 const NO_SIGNATURES = [65535, 4294967295];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const FILETIME_EPOCH_YEAR = '1601';
+/** FILETIME zero (1601-01-01) shifted by a time zone can print as 1600-12-31: anything before 1602 is "never". */
+const FILETIME_EPOCH_END = Date.UTC(1602, 0, 1);
+const DAY_MS = 86_400_000;
 const NO_VERSION = '0.0.0.0';
 
 function both(a: boolean | null, b: boolean | null): boolean | null {
@@ -53,16 +59,36 @@ function upToDate(status: DefenderStatus, securityCenterVerdict: boolean | null)
   return securityCenterVerdict;
 }
 
-function definitionsDate(value: string | null): string | null {
-  if (value === null || !ISO_DATE.test(value) || value.startsWith(FILETIME_EPOCH_YEAR)) return null;
-  return new Date(value).toISOString();
+function reportedDate(value: string | null): string | null {
+  if (value === null || !ISO_DATE.test(value)) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) || time < FILETIME_EPOCH_END ? null : new Date(time).toISOString();
+}
+
+/** A real age in days: a whole number, not one of the "no signatures" sentinels. */
+function realAgeDays(age: number | null): number | null {
+  if (age === null || !Number.isSafeInteger(age) || age < 0 || NO_SIGNATURES.includes(age)) return null;
+  return age;
+}
+
+/**
+ * AntivirusSignatureLastUpdated when it is a real date, else the check's time less
+ * AntivirusSignatureAge days (so the policy computes exactly that age); null without either.
+ */
+export function definitionsDate(status: Pick<DefenderStatus, 'antivirusSignatureAge' | 'antivirusSignatureLastUpdated'>, now: Date | null): string | null {
+  const reported = reportedDate(status.antivirusSignatureLastUpdated);
+  if (reported !== null) return reported;
+  const age = realAgeDays(status.antivirusSignatureAge);
+  return age === null || now === null ? null : new Date(now.getTime() - age * DAY_MS).toISOString();
 }
 
 /**
  * `securityCenterUpToDate` is what Security Center's entry for Defender says about the signatures,
  * used only when Defender itself does not say (platforms without DefenderSignaturesOutOfDate).
+ * `now` is the check's time, needed only to turn AntivirusSignatureAge into a date; without it
+ * (null) a missing date stays null.
  */
-export function defenderProduct(status: DefenderStatus, securityCenterUpToDate: boolean | null): AntivirusProduct {
+export function defenderProduct(status: DefenderStatus, securityCenterUpToDate: boolean | null, now: Date | null = null): AntivirusProduct {
   const notRunning = status.amRunningMode?.trim().toLowerCase() === NOT_RUNNING;
   const enabled = notRunning ? false : both(status.amServiceEnabled, status.antivirusEnabled);
   const version = status.amProductVersion?.trim();
@@ -71,7 +97,7 @@ export function defenderProduct(status: DefenderStatus, securityCenterUpToDate: 
     enabled,
     realTime: realTime(status, enabled),
     upToDate: upToDate(status, securityCenterUpToDate),
-    definitionsUpdatedAt: definitionsDate(status.antivirusSignatureLastUpdated),
+    definitionsUpdatedAt: definitionsDate(status, now),
     state: status.amRunningMode,
     version: version && version !== NO_VERSION ? version : null,
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AntivirusProduct } from '../../shared/report.js';
+import type { AntivirusProduct } from '../../collectors/antivirus/schema.js';
 import { defineCheck, unknownOutcome } from './check.js';
 import { forPlatform, perPlatform } from './per-platform.js';
 

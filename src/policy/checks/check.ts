@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Platform, PostureReport, SignalName } from '../../shared/report.js';
+import type { Platform } from '../../shared/platform.js';
+import type { PostureReport, SignalName } from '../../collectors/report.js';
 import type { CheckOutcome } from '../types.js';
 
 /** A built-in check type: what a policy rule's `check:` names. */

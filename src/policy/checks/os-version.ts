@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OsInfo } from '../../shared/report.js';
+import type { OsInfo } from '../../collectors/os/schema.js';
 import type { CheckOutcome } from '../types.js';
 import { meetsMinimum, parseVersion, type ParsedVersion } from '../version.js';
 import { defineCheck, PLATFORM_NAMES, unknownOutcome } from './check.js';
@@ -25,13 +25,15 @@ function list(spec: Minimums): string[] {
 }
 
 /** The version to compare: Windows build with UBR, macOS with its Rapid Security Response. */
-function comparableVersion(os: OsInfo): string | null {
+/** The version a policy compares: Windows with its update revision, macOS with a Rapid Security Response. */
+export function comparableVersion(os: OsInfo): string | null {
   if (os.platform === 'win32') return os.build ?? os.version;
   if (os.platform === 'darwin' && os.version && os.displayVersion) return `${os.version} ${os.displayVersion}`;
   return os.version;
 }
 
-function osLabel(os: OsInfo): string {
+/** `Ubuntu 24.04.3`, for reasons. */
+export function osLabel(os: OsInfo): string {
   const name = os.name ?? PLATFORM_NAMES[os.platform];
   const shown = comparableVersion(os);
   return shown ? `${name} ${shown}` : name;

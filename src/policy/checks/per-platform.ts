@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Platform } from '../../shared/report.js';
+import type { Platform } from '../../shared/platform.js';
 
 /** A parameter given once for every OS, or per OS: `7` or `{ win32: 7, darwin: 30 }`. */
 export function perPlatform<T extends z.ZodType>(value: T) {

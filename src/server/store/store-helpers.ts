@@ -5,7 +5,7 @@
 import type { PublicJwk } from '../../attest/jwk.js';
 import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
 import { AgentError, messageOf } from '../../shared/errors.js';
-import type { PostureReport } from '../../shared/report.js';
+import type { PostureReport } from '../../collectors/report.js';
 import type {
   ApiKeyRecord, ApiKeyRole, AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, EnrollmentTokenRecord, NewAppraisal,
 } from './store.js';

@@ -7,7 +7,7 @@
  */
 import type { PublicJwk } from '../../attest/jwk.js';
 import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
-import type { PostureReport } from '../../shared/report.js';
+import type { PostureReport } from '../../collectors/report.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type ApiKeyRole = 'admin' | 'gateway';

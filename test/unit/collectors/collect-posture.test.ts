@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { collectPosture, type PlatformCollectors } from '../../../src/collectors/index.js';
 import { unknownOs } from '../../../src/collectors/os/schema.js';
+import { UNKNOWN_OS_UPDATES } from '../../../src/collectors/os-updates/schema.js';
+import { UNKNOWN_SCREEN_LOCK } from '../../../src/collectors/screen-lock/schema.js';
+import { UNKNOWN_SECURE_BOOT } from '../../../src/collectors/secure-boot/schema.js';
+import { UNKNOWN_TPM } from '../../../src/collectors/tpm/schema.js';
 import { createFakeHost } from '../../support/fake-host.js';
 
 const HUNG = '/usr/bin/hung-tool';
@@ -18,6 +22,10 @@ function collectors(overrides: Partial<PlatformCollectors> = {}): PlatformCollec
       return { status: 'protected', products: [] };
     },
     firewall: () => Promise.resolve({ status: 'enabled', products: [{ name: 'ufw', enabled: true }] }),
+    screenLock: () => Promise.resolve(UNKNOWN_SCREEN_LOCK),
+    secureBoot: () => Promise.resolve(UNKNOWN_SECURE_BOOT),
+    tpm: () => Promise.resolve(UNKNOWN_TPM),
+    osUpdates: () => Promise.resolve(UNKNOWN_OS_UPDATES),
     ...overrides,
   };
 }

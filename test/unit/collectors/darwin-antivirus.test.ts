@@ -208,6 +208,14 @@ describe('collectAntivirusDarwin', () => {
     expect(host.calls).toContainEqual({ file: COMMANDS.mdatp, args: ['health'] });
   });
 
+  it('calls Defender for Endpoint enabled from real-time protection when its output has no healthy or licensed line', async () => {
+    const script = healthyMac();
+    script.dirs[PATHS.defenderApp] = ['Contents'];
+    script.commands[COMMANDS.mdatp] = { stdout: MDATP_HEALTHY.split('\n').filter((line) => !/^(healthy|health_issues|licensed) /.test(line)).join('\n') };
+    const { value } = await collect(collectAntivirusDarwin, script);
+    expect(value.products[1]).toMatchObject({ name: 'Microsoft Defender for Endpoint', enabled: true, realTime: true, upToDate: true });
+  });
+
   it('does not run the control program of an agent that is not installed', async () => {
     const { host } = await collect(collectAntivirusDarwin, healthyMac());
     expect(host.calls.map((call) => call.file)).not.toContain(COMMANDS.mdatp);
@@ -238,7 +246,11 @@ describe('collectPosture on darwin with a hung spctl', () => {
     const report = await collectPostureWithHang(script);
     expect(report.antivirus.status).toBe('unknown');
     expect(report.antivirus.products[0]).toMatchObject({ name: 'XProtect', realTime: null, upToDate: true });
-    expect(report.errors).toEqual([expect.objectContaining({ signal: 'antivirus', code: 'ERR_COMMAND_TIMEOUT' })]);
+    // The only other error of the healthy Mac: macOS never tells which pending updates are security ones (darwin-check.test.ts).
+    expect(report.errors).toEqual([
+      expect.objectContaining({ signal: 'antivirus', code: 'ERR_COMMAND_TIMEOUT' }),
+      expect.objectContaining({ signal: 'osUpdates', code: 'ERR_UNSUPPORTED' }),
+    ]);
     expect(report.os.version).toBe('15.7.4');
     expect(report.diskEncryption.status).toBe('encrypted');
     expect(report.firewall.status).toBe('enabled');

@@ -20,7 +20,7 @@ describe('collectDiskEncryptionDarwin', () => {
     const { value, errors, host } = await collect(collectDiskEncryptionDarwin, healthyMac());
     expect(value).toEqual({
       status: 'encrypted',
-      volumes: [{ mount: '/', system: true, encrypted: true, method: 'FileVault', state: 'FileVault is On.', percentEncrypted: null, protection: 'on' }],
+      volumes: [{ mount: '/', system: true, encrypted: true, method: 'FileVault', state: 'FileVault is On.', percentEncrypted: null, conversion: null, protection: 'on' }],
     });
     expect(errors).toEqual([]);
     expect(host.calls).toEqual([{ file: COMMANDS.fdesetup, args: ['status'] }]);
@@ -33,21 +33,36 @@ describe('collectDiskEncryptionDarwin', () => {
     expect(errors).toEqual([]);
   });
 
-  it('does not count "FileVault is On." as encrypted while the conversion runs', async () => {
+  it('does not count "FileVault is On." as encrypted while the conversion runs: the status is encrypting, with its percentage', async () => {
     const { value } = await collect(collectDiskEncryptionDarwin, fdesetupSays('encrypting-45', 2));
-    expect(value.status).toBe('unencrypted');
+    expect(value.status).toBe('encrypting');
+    expect(value.percentEncrypted).toBe(45);
     expect(value.volumes[0]).toMatchObject({
       encrypted: false,
       percentEncrypted: 45,
+      conversion: 'encrypting',
       protection: 'on',
       state: 'FileVault is On. Encryption in progress: Percent completed = 45',
     });
   });
 
-  it('treats exit status 2 ("On but busy") as a conversion even without a progress line', async () => {
+  it('is encrypting with no percentage while the encryption is pending (on battery)', async () => {
+    const { value } = await collect(collectDiskEncryptionDarwin, fdesetupSays('encryption-pending', 2));
+    expect(value).toMatchObject({ status: 'encrypting', percentEncrypted: null });
+    expect(value.volumes[0]).toMatchObject({ encrypted: false, conversion: 'encrypting' });
+  });
+
+  it('is decrypting while FileVault is being turned off', async () => {
+    const { value } = await collect(collectDiskEncryptionDarwin, fdesetupSays('decrypting-30', 2));
+    expect(value).toMatchObject({ status: 'decrypting', percentEncrypted: null });
+    expect(value.volumes[0]).toMatchObject({ encrypted: false, conversion: 'decrypting', protection: 'off' });
+  });
+
+  it('treats exit status 2 ("On but busy") as a conversion even without a progress line, of a direction it does not guess', async () => {
     const { value } = await collect(collectDiskEncryptionDarwin, fdesetupSays('m2-01-on', 2));
-    expect(value.volumes[0]).toMatchObject({ encrypted: false, state: 'FileVault is On. (fdesetup reports a conversion in progress)' });
+    expect(value.volumes[0]).toMatchObject({ encrypted: false, conversion: null, state: 'FileVault is On. (fdesetup reports a conversion in progress)' });
     expect(value.status).toBe('unencrypted');
+    expect(value).not.toHaveProperty('percentEncrypted');
   });
 
   it('counts FileVault that turns on at the next restart as not encrypted yet', async () => {
@@ -66,6 +81,7 @@ describe('collectDiskEncryptionDarwin', () => {
         method: 'FileVault',
         state: 'Data (disk3s5): FileVault No (Encrypted at rest)',
         percentEncrypted: null,
+        conversion: null,
         protection: 'off',
       }],
     });
@@ -88,16 +104,25 @@ describe('collectDiskEncryptionDarwin', () => {
     expect(mojave.value.volumes[0]).toMatchObject({ encrypted: true, state: 'Macintosh HD (disk1s1): FileVault Yes (Unlocked)' });
   });
 
-  it('reports a conversion that diskutil shows in progress as not encrypted', async () => {
+  it('reports a conversion that diskutil shows in progress as not encrypted, in the conversion states', async () => {
     const { value } = await collect(collectDiskEncryptionDarwin, withoutFdesetup('intel-encryption-in-progress'));
+    expect(value).toMatchObject({ status: 'encrypting', percentEncrypted: 37.5 });
     expect(value.volumes[0]).toMatchObject({
       encrypted: false,
       percentEncrypted: 37.5,
+      conversion: 'encrypting',
       protection: 'on',
       state: 'Macintosh HD - Data (disk1s1): Encryption in progress 37.5%',
     });
+    // FileVault pauses by itself and goes on by itself: a paused conversion is still under way.
     const paused = await collect(collectDiskEncryptionDarwin, withoutFdesetup('intel-decryption-paused'));
-    expect(paused.value.volumes[0]).toMatchObject({ encrypted: false, percentEncrypted: null, state: 'Macintosh HD - Data (disk1s1): Decryption in progress 62%, paused' });
+    expect(paused.value).toMatchObject({ status: 'decrypting', percentEncrypted: null });
+    expect(paused.value.volumes[0]).toMatchObject({
+      encrypted: false,
+      percentEncrypted: null,
+      conversion: 'decrypting',
+      state: 'Macintosh HD - Data (disk1s1): Decryption in progress 62%, paused',
+    });
   });
 
   it('is unknown with both programs missing', async () => {

@@ -122,6 +122,42 @@ describe('collectAntivirusLinux', () => {
     expect(value.products[0]).toMatchObject({ enabled: true, realTime: false, upToDate: true, state: 'passive mode' });
   });
 
+  it("calls Defender enabled when mdatp prints neither healthy nor licensed but real-time protection runs and is not passive", async () => {
+    const script = withoutClamav({ 1: 'systemd', 812: 'wdavdaemon' });
+    install(script, COMMANDS.mdatp);
+    const trimmed = [
+      'passive_mode_enabled                        : false',
+      'real_time_protection_enabled                : true',
+      'real_time_protection_available              : true',
+      'definitions_updated_minutes_ago             : 120',
+      'definitions_status                          : "up_to_date"',
+    ].join('\n');
+    script.commands[COMMANDS.mdatp] = { stdout: `${trimmed}\n` };
+    const { value, errors } = await collect(collectAntivirusLinux, script);
+    expect(value.status).toBe('protected');
+    expect(value.products[0]).toMatchObject({ enabled: true, realTime: true, upToDate: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps the fallback's limits: Microsoft's trimmed output gives enabled but not real time without passive mode; unavailable real time, passive or no license never give enabled", async () => {
+    const run = async (stdout: string) => {
+      const script = withoutClamav({ 1: 'systemd', 812: 'wdavdaemon' });
+      install(script, COMMANDS.mdatp);
+      script.commands[COMMANDS.mdatp] = { stdout };
+      return (await collect(collectAntivirusLinux, script)).value;
+    };
+    const approved = await run(linuxFixture('mdatp-health', 'ms-docs-kext-approved-trimmed'));
+    expect(approved.products[0]).toMatchObject({ enabled: true, realTime: null, upToDate: null });
+    expect(approved.status).toBe('unknown');
+    const notApproved = await run(linuxFixture('mdatp-health', 'ms-docs-kext-not-approved-trimmed'));
+    expect(notApproved.products[0]).toMatchObject({ enabled: null, realTime: false });
+    const passive = await run('passive_mode_enabled                        : true\nreal_time_protection_enabled                : true\n');
+    expect(passive.products[0]).toMatchObject({ enabled: null, realTime: false });
+    const unlicensed = await run('ATTENTION: No license found. Contact your administrator for help.\npassive_mode_enabled                        : false\nreal_time_protection_enabled                : true\n');
+    expect(unlicensed.products[0]).toMatchObject({ enabled: false, realTime: true });
+    expect(unlicensed.status).toBe('unprotected');
+  });
+
   it('does not run mdatp when wdavdaemon is not running', async () => {
     const script = withoutClamav();
     install(script, COMMANDS.mdatp);

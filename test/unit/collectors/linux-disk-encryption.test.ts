@@ -65,6 +65,18 @@ describe('collectDiskEncryptionLinux', () => {
     expect(value.volumes[1]).toEqual({ mount: '/home', system: false, encrypted: false, method: null, state: 'not encrypted (nvme0n1p4)' });
   });
 
+  it('does not call an encrypted / next to a /home it cannot read partial: the status stays encrypted, /home unknown with its reason', async () => {
+    const script = healthyLinux();
+    script.files['/proc/self/mountinfo'] = `${UBUNTU_MOUNTINFO}48 31 259:4 / /home rw,relatime shared:28 - ext4 /dev/nvme0n1p4 rw\n`;
+    // 259:4 is not in sysfs (UBUNTU_BLOCKS has no such device): /home cannot be judged.
+    const { value, errors } = await collect(collectDiskEncryptionLinux, script);
+    expect(value.volumes.map((volume) => [volume.mount, volume.encrypted])).toEqual([['/', true], ['/home', null]]);
+    expect(value.status).toBe('encrypted');
+    expect(value).not.toHaveProperty('percentEncrypted');
+    expect(codes(errors)).toEqual(['ERR_NOT_FOUND', 'ERR_SIGNAL_UNAVAILABLE']);
+    expect(errors[1]!.message).toContain('/home');
+  });
+
   it('does not call LVM spanning a LUKS PV and a plain PV encrypted', async () => {
     const script = healthyLinux();
     setSysfs(script, {

@@ -5,6 +5,12 @@ import type { CommandAnswer } from '../../support/fake-host.js';
 
 const codes = (errors: { code: string }[]): string[] => errors.map((error) => error.code);
 
+/** MSFT_MpComputerStatus of a Defender that runs normally, as the probe prints it. */
+const DEFENDER_NORMAL = {
+  amRunningMode: 'Normal', amServiceEnabled: true, antivirusEnabled: true, realTimeProtectionEnabled: true, antivirusSignatureAge: 0,
+  antivirusSignatureLastUpdated: '2026-11-21T07:00:00Z', defenderSignaturesOutOfDate: false, amProductVersion: '4.18.25080.5',
+};
+
 /** The signal when the probe gives `answer`: a fixture name of powershell-antivirus, or an answer itself. */
 async function collect(answer: string | CommandAnswer | undefined) {
   const { ctx, errors } = recordingContext();
@@ -41,6 +47,30 @@ describe('collectAntivirusWin32', () => {
   it('is unprotected when Defender runs with outdated signatures', async () => {
     const { result } = await collect('defender-signatures-out-of-date');
     expect(result.status).toBe('unprotected');
+  });
+
+  it("dates Defender's definitions from AntivirusSignatureAge when the probe has no date (W4/01's copy is cut before it)", async () => {
+    const { result, errors } = await collect('w4-01-server-age-without-date');
+    // recordingContext's clock: 2026-11-22T10:00:00Z, less 2 days.
+    expect(result.products[0]).toMatchObject({ upToDate: true, definitionsUpdatedAt: '2026-11-20T10:00:00.000Z' });
+    expect(result.status).toBe('protected');
+    expect(errors).toEqual([]);
+  });
+
+  it('dates the definitions from their age when the date is unreadable or the FILETIME epoch, however a time zone shifted it', async () => {
+    for (const date of ['1601-01-01T00:00:00Z', '1600-12-31T18:00:00Z', '2024/06/01 09:40:35', '']) {
+      const { result } = await collect(probe({ probe: 'antivirus', securityCenter: { data: [] }, defender: { data: [{ ...DEFENDER_NORMAL, antivirusSignatureAge: 9, antivirusSignatureLastUpdated: date }] } }));
+      expect(result.products[0]!.definitionsUpdatedAt, date).toBe('2026-11-13T10:00:00.000Z');
+    }
+  });
+
+  it('keeps the date the probe read, and invents none when the age is a "no signatures" sentinel', async () => {
+    const dated = await collect(probe({ probe: 'antivirus', securityCenter: { data: [] }, defender: { data: [{ ...DEFENDER_NORMAL, antivirusSignatureAge: 9 }] } }));
+    expect(dated.result.products[0]!.definitionsUpdatedAt).toBe('2026-11-21T07:00:00.000Z');
+    for (const age of [65535, 4294967295, null]) {
+      const { result } = await collect(probe({ probe: 'antivirus', securityCenter: { data: [] }, defender: { data: [{ ...DEFENDER_NORMAL, antivirusSignatureAge: age, antivirusSignatureLastUpdated: null }] } }));
+      expect(result.products[0]!.definitionsUpdatedAt, String(age)).toBeNull();
+    }
   });
 
   it('lets Defender alone decide on Windows Server, where Security Center does not exist', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectDiskEncryptionWin32 } from '../../../src/collectors/disk-encryption/win32.js';
 import { checkWith, errorCodes, printed, probe, ran, recordingContext, windowsHost, type CommandName } from '../../fixtures/win32/windows-host.js';
-import type { CommandAnswer } from '../../support/fake-host.js';
+import { fixture, type CommandAnswer } from '../../support/fake-host.js';
 
 async function collect(answers: Partial<Record<CommandName, CommandAnswer | undefined>>) {
   const host = windowsHost(answers);
@@ -43,9 +43,85 @@ describe('collectDiskEncryptionWin32', () => {
       method: 'BitLocker XTS-AES 128',
       state: 'Fully encrypted, protection on',
       percentEncrypted: 100,
+      conversion: null,
       protection: 'on',
     });
     expect(codes).toEqual([]);
+  });
+
+  it('is encrypting, with the system volume\'s percentage, while Get-BitLockerVolume says EncryptionInProgress', async () => {
+    const { result, codes } = await collect({
+      diskProbe: probe({
+        probe: 'diskEncryption',
+        systemDrive: 'C:',
+        fixedVolumes: { data: [{ drive: 'C:', protection: 3 }] },
+        bitLocker: { data: [{ mountPoint: 'C:', volumeType: 0, volumeStatus: 2, protectionStatus: 0, lockStatus: 0, encryptionPercentage: 45, encryptionMethod: 6, keyProtectorTypes: [1, 3] }] },
+      }),
+    });
+    expect(result).toEqual({
+      status: 'encrypting',
+      percentEncrypted: 45,
+      volumes: [{
+        mount: 'C:', system: true, encrypted: false, method: 'BitLocker XTS-AES 128', state: 'Encryption in progress 45%',
+        percentEncrypted: 45, conversion: 'encrypting', protection: 'off',
+      }],
+    });
+    expect(codes).toEqual([]);
+  });
+
+  it("is encrypting from a standard user's shell property, without a percentage", async () => {
+    const { result, codes } = await collect({
+      diskProbe: probe({ probe: 'diskEncryption', systemDrive: 'C:', fixedVolumes: { data: [{ drive: 'C:', protection: 3 }, { drive: 'D:', protection: 1 }] }, bitLocker: NOT_ELEVATED }),
+    });
+    expect(result).toMatchObject({ status: 'encrypting', percentEncrypted: null });
+    expect(result.volumes[0]).toMatchObject({ encrypted: false, conversion: 'encrypting' });
+    expect(codes).toEqual([]);
+  });
+
+  it('is decrypting while the system volume is decrypted (the shell property and manage-bde alike)', async () => {
+    const shell = await collect({ diskProbe: probe({ probe: 'diskEncryption', systemDrive: 'C:', fixedVolumes: { data: [{ drive: 'C:', protection: 4 }] }, bitLocker: NOT_ELEVATED }) });
+    expect(shell.result.status).toBe('decrypting');
+    const text = fixture('win32', 'manage-bde-status', 'w1-09-english-in-progress-at-99').replace('Encryption in Progress', 'Decryption in Progress');
+    const manageBde = await collect({ diskProbe: undefined, manageBde: { stdout: text, exitCode: 0 } });
+    expect(manageBde.result).toMatchObject({ status: 'decrypting', percentEncrypted: 99 });
+  });
+
+  it("reads manage-bde's localised conversion status as encrypting (German)", async () => {
+    const { result } = await collect({ diskProbe: undefined, manageBde: manageBdeFixture('w1-03-german-in-progress-at-100') });
+    expect(result).toMatchObject({ status: 'encrypting', percentEncrypted: 100 });
+    expect(result.volumes[0]).toMatchObject({ encrypted: false, conversion: 'encrypting', protection: 'on' });
+  });
+
+  it('calls a paused encryption unencrypted, not encrypting: nothing converts until someone resumes it', async () => {
+    const { result } = await collect({
+      diskProbe: probe({
+        probe: 'diskEncryption',
+        systemDrive: 'C:',
+        fixedVolumes: { data: [{ drive: 'C:', protection: 2 }] },
+        bitLocker: { data: [{ mountPoint: 'C:', volumeType: 0, volumeStatus: 4, protectionStatus: 0, lockStatus: 0, encryptionPercentage: 60, encryptionMethod: 6, keyProtectorTypes: [1] }] },
+      }),
+    });
+    expect(result).toEqual({
+      status: 'unencrypted',
+      volumes: [expect.objectContaining({ encrypted: false, conversion: null, state: 'Encryption paused 60%', percentEncrypted: 60 })],
+    });
+  });
+
+  it('calls an encrypted system volume next to a data volume being encrypted partial', async () => {
+    const { result } = await collect({ diskProbe: probeFixture('administrator-w2-01-encryption-in-progress') });
+    // W2/01: C: fully decrypted, D: encrypting: the system volume decides, so not "encrypting".
+    expect(result.status).toBe('unencrypted');
+    expect(result.volumes.map((volume) => [volume.mount, volume.conversion])).toEqual([['C:', null], ['D:', 'encrypting']]);
+  });
+
+  it('does not call an encrypted system volume next to an unreadable data volume partial', async () => {
+    const { result, codes } = await collect({
+      diskProbe: probe({ probe: 'diskEncryption', systemDrive: 'C:', fixedVolumes: { data: [{ drive: 'C:', protection: 1 }, { drive: 'D:', protection: 7 }] }, bitLocker: NOT_ELEVATED }),
+    });
+    expect(result.status).toBe('encrypted');
+    expect(result.volumes.map((volume) => [volume.mount, volume.encrypted])).toEqual([['C:', true], ['D:', null]]);
+    // The unread volume's reason is in the errors: the admin-only source that would have settled it was refused.
+    expect(codes).toEqual(['ERR_ACCESS_DENIED']);
   });
 
   it('calls a clear-key volume ("waiting for activation") unencrypted', async () => {

@@ -5,7 +5,7 @@ import { TrayApp } from '../../../src/main/tray-app.js';
 import type { AgentBackend } from '../../../src/tray/agent-backends.js';
 import { IPC_CHANNELS } from '../../../src/tray/ipc-contract.js';
 import type { TrayView } from '../../../src/tray/tray-view.js';
-import type { Platform } from '../../../src/shared/report.js';
+import type { Platform } from '../../../src/shared/platform.js';
 import { daemonStatus, FAILING_DISK, GRACE_DISK, verdict } from '../../support/daemon-status.js';
 import { createFakeSurface, type FakeSurface } from '../../support/fake-electron.js';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { desktopEntry, loginItemFor } from '../../../src/main/login-item.js';
 import { desktopHasTray, positionNearTray } from '../../../src/main/window-position.js';
+import { COLLECTED } from '../../../src/tray/collected.js';
 import { buildTrayView } from '../../../src/tray/tray-view.js';
 import { daemonStatus, FAILING_DISK, GRACE_DISK } from '../../support/daemon-status.js';
 import { createFakeSurface } from '../../support/fake-electron.js';
@@ -73,7 +74,7 @@ describe('the window near the tray', () => {
 
 describe('the tray view', () => {
   it('says in plain words why access is blocked, with each check\'s title and what to do', () => {
-    const view = buildTrayView(daemonStatus({ state: 'noncompliant', verdicts: [FAILING_DISK] }), { platform: 'linux', startAtLogin: true });
+    const view = buildTrayView(daemonStatus({ state: 'noncompliant', verdicts: [FAILING_DISK] }), { platform: 'linux', startAtLogin: true, collected: COLLECTED });
     expect(view.headline).toBe('Access is blocked until your device is fixed.');
     expect(view.blockedReason).toBe('Access is blocked because: Not encrypted and protected: / — not encrypted (vda).');
     expect(view.checks[0]).toMatchObject({ title: 'The system disk is encrypted', remediation: 'The system disk must be LUKS-encrypted.', blocking: true });
@@ -81,19 +82,19 @@ describe('the tray view', () => {
   });
 
   it('has no blocked reason while a failure is only in its grace period, and names a revocation', () => {
-    expect(buildTrayView(daemonStatus({ state: 'warning', verdicts: [GRACE_DISK] }), { platform: 'linux', startAtLogin: false }).blockedReason).toBeNull();
+    expect(buildTrayView(daemonStatus({ state: 'warning', verdicts: [GRACE_DISK] }), { platform: 'linux', startAtLogin: false, collected: COLLECTED }).blockedReason).toBeNull();
     const revoked = buildTrayView(
       daemonStatus({ state: 'noncompliant', lastError: { code: 'ERR_DEVICE_REVOKED', message: 'revoked', at: '2026-11-22T10:00:00Z', retryable: false } }),
-      { platform: 'win32', startAtLogin: false },
+      { platform: 'win32', startAtLogin: false, collected: COLLECTED },
     );
     expect(revoked.blockedReason).toBe('IT has revoked this device\'s access. Contact IT.');
     expect(revoked.error).toEqual({ code: 'ERR_DEVICE_REVOKED', message: 'revoked' });
   });
 
   it('says what is collected and where it is sent', () => {
-    const sent = buildTrayView(daemonStatus(), { platform: 'darwin', startAtLogin: false });
+    const sent = buildTrayView(daemonStatus(), { platform: 'darwin', startAtLogin: false, collected: COLLECTED });
     expect(sent.sentTo).toContain('https://posture.example.com');
-    expect(sent.collected.map((item) => item.signal)).toEqual(['Operating system', 'Disk encryption', 'Antivirus', 'Firewall', 'Device', 'Not collected']);
-    expect(buildTrayView(daemonStatus({ service: null }), { platform: 'darwin', startAtLogin: false }).sentTo).toBe('Kept on this device: no posture service is configured.');
+    expect(sent.collected.map((item) => item.signal)).toEqual(['Operating system', 'Disk encryption', 'Antivirus', 'Firewall', 'Screen lock', 'Secure Boot', 'Security chip', 'OS updates', 'Device', 'Not collected']);
+    expect(buildTrayView(daemonStatus({ service: null }), { platform: 'darwin', startAtLogin: false, collected: COLLECTED }).sentTo).toBe('Kept on this device: no posture service is configured.');
   });
 });

@@ -1,0 +1,17 @@
+import { lazyCollector } from '../lazy-collector.js';
+import { defineSignal } from '../signal.js';
+import { diskEncryptionSchema, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
+
+export const diskEncryptionSignal = defineSignal<'diskEncryption', typeof diskEncryptionSchema, DiskEncryption>({
+  name: 'diskEncryption',
+  title: 'Disk encryption',
+  collected: 'Whether each internal volume is encrypted and protected (BitLocker, FileVault or LUKS), and how, so a lost laptop does not give away its data.',
+  schema: diskEncryptionSchema,
+  optionalInReports: false,
+  unknown: () => UNKNOWN_DISK_ENCRYPTION,
+  collectors: {
+    win32: lazyCollector<DiskEncryption>(import.meta.url, './win32.js', 'collectDiskEncryptionWin32'),
+    darwin: lazyCollector<DiskEncryption>(import.meta.url, './darwin.js', 'collectDiskEncryptionDarwin'),
+    linux: lazyCollector<DiskEncryption>(import.meta.url, './linux.js', 'collectDiskEncryptionLinux'),
+  },
+});

@@ -1,0 +1,17 @@
+import { lazyCollector } from '../lazy-collector.js';
+import { defineSignal } from '../signal.js';
+import { osUpdatesSchema, UNKNOWN_OS_UPDATES, type OsUpdates } from './schema.js';
+
+export const osUpdatesSignal = defineSignal<'osUpdates', typeof osUpdatesSchema, OsUpdates>({
+  name: 'osUpdates',
+  title: 'OS updates',
+  collected: 'Whether the OS installs its updates by itself, how many wait, and whether a restart is pending (never which software you use).',
+  schema: osUpdatesSchema,
+  optionalInReports: true,
+  unknown: () => UNKNOWN_OS_UPDATES,
+  collectors: {
+    win32: lazyCollector<OsUpdates>(import.meta.url, './win32.js', 'collectOsUpdatesWin32'),
+    darwin: lazyCollector<OsUpdates>(import.meta.url, './darwin.js', 'collectOsUpdatesDarwin'),
+    linux: lazyCollector<OsUpdates>(import.meta.url, './linux.js', 'collectOsUpdatesLinux'),
+  },
+});

@@ -1,0 +1,18 @@
+import { lazyCollector } from '../lazy-collector.js';
+import { defineSignal } from '../signal.js';
+import { osInfoSchema, unknownOs, UNKNOWN_DEVICE, type OsSignal } from './schema.js';
+
+export const osSignal = defineSignal<'os', typeof osInfoSchema, OsSignal>({
+  name: 'os',
+  title: 'Operating system',
+  collected: 'Name, version, build and patch level, kernel and architecture, to tell whether the OS still gets security updates; with the device\'s host name, model and serial number where readable without administrator rights.',
+  schema: osInfoSchema,
+  optionalInReports: false,
+  unknown: (platform) => ({ os: unknownOs(platform), device: UNKNOWN_DEVICE }),
+  collectors: {
+    win32: lazyCollector<OsSignal>(import.meta.url, './win32.js', 'collectOsWin32'),
+    darwin: lazyCollector<OsSignal>(import.meta.url, './darwin.js', 'collectOsDarwin'),
+    linux: lazyCollector<OsSignal>(import.meta.url, './linux.js', 'collectOsLinux'),
+  },
+  split: (collected) => ({ value: collected.os, device: collected.device }),
+});
