@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, ERROR_CODES, systemErrorCode, type ErrorCode } from '../shared/errors.js';
 import { readPrivateFile } from '../shared/private-file.js';
-import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonStatus, type LocalApiDiscovery } from './local-api-types.js';
+import { LOCAL_API_FILE, LOCAL_API_SECRET_FILE, type CurrentResult, type DaemonStatus, type LocalApiDiscovery, type SessionHandOver, type SessionHandOverAnswer } from './local-api-types.js';
 import { isLoopbackUrl, readSharedStatusFile } from './shared-status-file.js';
 
 const NOT_RUNNING = 'The posture agent daemon is not running: start it with "posture-agent run" (or its system service).';
@@ -46,12 +46,13 @@ export class LocalApiClient {
     return discovery ? new LocalApiClient(discovery.url, discovery.secret) : null;
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+  async #call<T>(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.#secret}` },
+        headers: { authorization: `Bearer ${this.#secret}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch {
@@ -76,5 +77,10 @@ export class LocalApiClient {
 
   token(): Promise<CurrentResult> {
     return this.#call('POST', '/v0/token');
+  }
+
+  /** Hands this session's per-user signals (screen lock) to a system daemon. */
+  handOver(body: SessionHandOver): Promise<SessionHandOverAnswer> {
+    return this.#call('POST', '/v0/session', body);
   }
 }

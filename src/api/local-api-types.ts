@@ -76,3 +76,17 @@ export interface LocalApiDiscovery {
 export interface SharedLocalApiDiscovery extends LocalApiDiscovery {
   secret: string;
 }
+
+/**
+ * POST /v0/session: what a user's session read of the per-user signals (screen lock), for a
+ * system daemon that cannot read them itself. `signals` maps a signal name to its value.
+ */
+export interface SessionHandOver {
+  user: string;
+  signals: Record<string, unknown>;
+}
+
+/** The answer to POST /v0/session: the signals kept. */
+export interface SessionHandOverAnswer {
+  accepted: string[];
+}

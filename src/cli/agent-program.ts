@@ -2,6 +2,7 @@
  * The `posture-agent` command line (design §5). Commands are thin: they parse flags, call the
  * agent, and print. Everything they need from the machine is injected, so tests run them in-process.
  */
+import { cliUserSession } from '../agent/session/session-user.js';
 import { Command, Option } from 'commander';
 import type { Host } from '../collectors/host.js';
 import { getDeviceId } from '../attest/device-id.js';
@@ -89,6 +90,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
         policy,
         deviceId: () => getDeviceId({ platform: host.platform, readRawMachineId: deps.readRawMachineId }),
         stateDir: resolveStateDir(options, deps.facts),
+        collect: { userSession: cliUserSession(deps.facts) },
         ...(deps.now ? { now: deps.now() } : {}),
       });
       if (options.json) deps.io.stdout(`${JSON.stringify({ ...report, evaluation }, null, 2)}\n`);

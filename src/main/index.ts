@@ -10,7 +10,8 @@ import { runAgentCli } from '../cli/agent-program.js';
 import { processIo } from '../cli/cli-io.js';
 import { readRawMachineId } from '../exec/machine-id.js';
 import { createRealHost, currentPlatform } from '../exec/real-host.js';
-import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
+import { startSessionReporter } from '../agent/session/session-reporter.js';
+import { currentUserName, defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
 import { startInProcessBackend, type AgentBackend } from '../tray/agent-backends.js';
 import { chooseBackend } from '../tray/choose-backend.js';
 import type { ElectronSurface, MenuItemOptions, WindowOptions } from './electron-surface.js';
@@ -20,6 +21,8 @@ import { TrayApp } from './tray-app.js';
 const platform = currentPlatform();
 const facts: ProcessFacts = { platform, env: process.env, uid: process.getuid?.(), home: homedir() };
 const appRoot = join(import.meta.dirname, '..', '..');
+/** How often the tray hands the screen lock to the system's daemon (it keeps a hand-over for two check intervals). */
+const SESSION_HAND_OVER_MS = 120_000;
 
 async function runCommandLine(args: string[]): Promise<void> {
   const code = await runAgentCli(args, {
@@ -40,6 +43,8 @@ function agentBackend(stateDir: string): Promise<AgentBackend> {
   return chooseBackend({
     userDaemon: () => LocalApiClient.fromStateDir(stateDir),
     systemDaemon: () => LocalApiClient.fromSharedFile(sharedStatusFile(platform, process.env)),
+    handOverSession: (handOver) =>
+      startSessionReporter({ host: createRealHost({ platform }), user: currentUserName() ?? 'unknown', handOver, intervalMs: SESSION_HAND_OVER_MS }),
     inProcess: () =>
       startInProcessBackend({
         stateDir,

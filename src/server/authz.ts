@@ -66,6 +66,8 @@ export interface AuthzOptions {
 
 export const DEFAULT_MAX_POSTURE_AGE_MS = 11 * 60_000;
 const NONE: readonly FailingCheck[] = [];
+/** How much of a forwarded certificate's end keys the cache (a P-256 signature is about 100 base64 characters). */
+const CERTIFICATE_KEY_LENGTH = 192;
 
 type CachedCertificate = DeviceCertificate | { error: string };
 
@@ -93,8 +95,11 @@ export class AuthzEngine {
   readonly #options: AuthzOptions;
   readonly #clock: () => Date;
   readonly #results = new Map<string, VerifiedResult>();
-  /** By the header's value itself: a Map compares whole strings, so no hash to compute and no collision to fear. */
-  readonly #certificates = new Map<string, { header: string; verified: CachedCertificate }>();
+  /**
+   * By the end of the header's value (a certificate ends with its signature: unique), so only that
+   * much is hashed per request; a hit counts only when the whole value and the header are the same.
+   */
+  readonly #certificates = new Map<string, { header: string; value: string; verified: CachedCertificate }>();
   readonly #maxCached: number;
   readonly #maxCachedCertificates: number;
   readonly #maxPostureAgeMs: number;
@@ -221,8 +226,9 @@ export class AuthzEngine {
       this.#certificates.clear();
       this.#trusted = [...trusted];
     }
-    const cached = this.#certificates.get(value);
-    if (cached !== undefined && cached.header === header) return cached.verified;
+    const key = value.length > CERTIFICATE_KEY_LENGTH ? value.slice(-CERTIFICATE_KEY_LENGTH) : value;
+    const cached = this.#certificates.get(key);
+    if (cached !== undefined && cached.header === header && cached.value === value) return cached.verified;
     let verified: CachedCertificate;
     try {
       verified = verifyDeviceCertificate(header, value, trusted);
@@ -231,7 +237,7 @@ export class AuthzEngine {
       verified = { error: error.message };
     }
     if (this.#certificates.size >= this.#maxCachedCertificates) evictOldest(this.#certificates, this.#maxCachedCertificates);
-    this.#certificates.set(value, { header, verified });
+    this.#certificates.set(key, { header, value, verified });
     return verified;
   }
 

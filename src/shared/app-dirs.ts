@@ -30,6 +30,11 @@ function isWindowsSystemAccount(env: ProcessFacts['env']): boolean {
   return (env['USERPROFILE'] ?? '').toLowerCase().endsWith('\\system32\\config\\systemprofile');
 }
 
+/** Root, or Windows' SYSTEM account: no desktop session of its own. */
+export function isSystemAccount(facts: Pick<ProcessFacts, 'platform' | 'env' | 'uid'>): boolean {
+  return facts.platform === 'win32' ? isWindowsSystemAccount(facts.env) : facts.uid === 0;
+}
+
 function appDir(facts: ProcessFacts, names: { system: string; user: string; linux: string }, linuxUserBase: string): string {
   const { platform, env, uid, home } = facts;
   if (platform === 'win32') {

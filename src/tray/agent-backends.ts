@@ -76,8 +76,11 @@ export class DaemonBackend implements AgentBackend {
   readonly #timer: ReturnType<typeof setInterval>;
   #client: LocalApiClient | null = null;
 
-  constructor(connect: DaemonConnector, pollMs = 10_000) {
+  readonly #onStop: () => void;
+
+  constructor(connect: DaemonConnector, pollMs = 10_000, onStop: () => void = () => undefined) {
     this.#connect = connect;
+    this.#onStop = onStop;
     this.#timer = setInterval(() => void this.status(), pollMs);
     this.#timer.unref();
   }
@@ -112,6 +115,7 @@ export class DaemonBackend implements AgentBackend {
 
   stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#onStop();
     return Promise.resolve();
   }
 }

@@ -6,6 +6,8 @@
  * inside the tray.
  */
 import type { LocalApiClient } from '../api/local-api-client.js';
+import type { SessionHandOver } from '../api/local-api-types.js';
+import { AgentError } from '../shared/errors.js';
 import { DaemonBackend, type AgentBackend, type DaemonConnector } from './agent-backends.js';
 
 export interface BackendSources {
@@ -15,6 +17,11 @@ export interface BackendSources {
   systemDaemon: DaemonConnector;
   inProcess(): Promise<AgentBackend>;
   pollMs?: number;
+  /**
+   * With the system's daemon, the tray is the user-session part of the agent: it hands this
+   * session's per-user signals (screen lock) to the daemon, which cannot read them as root/SYSTEM.
+   */
+  handOverSession?: (handOver: (body: SessionHandOver) => Promise<unknown>) => { stop(): void };
 }
 
 async function answers(connect: DaemonConnector): Promise<boolean> {
@@ -32,6 +39,11 @@ export async function chooseBackend(sources: BackendSources): Promise<AgentBacke
     (client) => client !== null,
     () => true,
   );
-  if (systemInstalled) return new DaemonBackend(sources.systemDaemon, sources.pollMs);
-  return sources.inProcess();
+  if (!systemInstalled) return sources.inProcess();
+  const reporter = sources.handOverSession?.(async (body) => {
+    const client = await sources.systemDaemon();
+    if (!client) throw new AgentError('ERR_DAEMON_UNREACHABLE', 'The system\'s posture agent does not publish its local API.');
+    return client.handOver(body);
+  });
+  return new DaemonBackend(sources.systemDaemon, sources.pollMs, () => reporter?.stop());
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliUserSession } from '../../src/agent/session/session-user.js';
 import { collectPosture } from '../../src/collectors/index.js';
 import { createRealHost, type RealHost } from '../../src/exec/real-host.js';
 import type { PostureReport } from '../../src/collectors/report.js';
@@ -158,6 +159,17 @@ describe.runIf(process.platform === 'linux')('Linux collectors on this machine (
     expect(report.tpm.status).toBe('present');
     const major = `/sys/class/tpm/${chips[0]}/tpm_version_major`;
     if (existsSync(major)) expect(report.tpm.specVersion).toBe(readFileSync(major, 'utf8').trim() === '2' ? '2.0' : '1.2');
+  });
+
+  it('reads screen lock in the user\'s session only: as root (no desktop session) it is unknown, saying so', async () => {
+    const userSession = cliUserSession({ platform: 'linux', env: process.env, uid: process.getuid?.() });
+    const checked = await collectPosture(createRealHost(), { userSession });
+    if (isRoot) {
+      expect(checked.screenLock.status).toBe('unknown');
+      expect(checked.errors.find((error) => error.signal === 'screenLock')?.message).toMatch(/no user session/);
+    } else {
+      expect(checked.screenLock.user).toBe(userSession.kind === 'this-process' ? userSession.user : null);
+    }
   });
 
   it('starts only the processes the installed products need, and is quick', () => {

@@ -34,6 +34,10 @@ import { CertificateUpkeep } from './certificate-upkeep.js';
 import { ConfigKeeper, configFingerprint } from './config-keeper.js';
 import { Delivery, isRetryable } from './delivery.js';
 import { watchEnvironment } from './environment-watch.js';
+import { SessionHandOvers } from '../session/session-hand-overs.js';
+import { currentUserName } from '../../shared/app-dirs.js';
+import type { UserSessionSource } from '../../collectors/index.js';
+import type { SessionHandOver, SessionHandOverAnswer } from '../../api/local-api-types.js';
 import { checkLocally, evaluateLocally, type LocalCheckDeps } from './local-check.js';
 import { publishLocalApi } from './local-api-publisher.js';
 import { CheckScheduler, nextCheckDelayMs, ON_DEMAND_CHECK_SPACING_MS, SCHEDULED } from './schedule.js';
@@ -64,7 +68,12 @@ export interface DaemonDeps {
   home?: string;
   /** The stores for the device certificate (default: this OS's, for `home`). */
   certificateStores?: (deviceId: string) => CertificateStore[];
+  /** Whose session the per-user signals are read in when this is not a system daemon (default: this process's user). */
+  sessionUser?: string | null;
 }
+
+/** A hand-over older than this many check intervals (plus a minute) is no longer current. */
+const SESSION_HAND_OVER_INTERVALS = 2;
 
 export class Daemon {
   readonly #deps: DaemonDeps;
@@ -78,6 +87,9 @@ export class Daemon {
   #deviceId: string | null = null;
   #local: LocalEvaluation | null = null;
   #api: LocalApi | null = null;
+  /** A system daemon's per-user signals, as users' sessions handed them over. */
+  readonly #sessions: SessionHandOvers;
+  readonly #userSession: UserSessionSource;
   #stopEnvironmentWatch: (() => void) | null = null;
   #lock: StateDirLock | null = null;
   /** Counts applied configuration changes (a check that fails while one is applied does not pause). */
@@ -89,8 +101,13 @@ export class Daemon {
     this.#random = deps.random ?? Math.random;
     const { stateDir, host, log } = deps;
     const config = () => this.#configs.config;
+    this.#sessions = new SessionHandOvers({ maxAgeMs: () => (SESSION_HAND_OVER_INTERVALS * this.#configs.config.checkIntervalSeconds + 60) * 1000, clock: () => this.#now().getTime() });
+    // A system daemon (--share-status) runs as root or SYSTEM: users' sessions hand it the per-user signals.
+    this.#userSession = deps.sharedStatusFile !== undefined
+      ? { kind: 'handed-over', latest: (signal) => this.#sessions.latest(signal) }
+      : { kind: 'this-process', user: deps.sessionUser === undefined ? (currentUserName() ?? null) : deps.sessionUser };
     this.#configs = new ConfigKeeper({ load: deps.loadConfig, log, onChanged: () => this.#configurationChanged() });
-    this.#delivery = new Delivery({ stateDir, host, keyStore: deps.keyStore, deviceId: deps.deviceId, log, now: this.#now, config });
+    this.#delivery = new Delivery({ stateDir, host, keyStore: deps.keyStore, deviceId: deps.deviceId, log, now: this.#now, config, userSession: this.#userSession });
     this.#certificates = new CertificateUpkeep({
       stateDir,
       host,
@@ -161,7 +178,12 @@ export class Daemon {
       stateDir,
       host: config.localApiHost,
       port: config.localApiPort,
-      handlers: { status: () => this.status(), check: () => this.requestCheck(), token: () => this.currentResult() },
+      handlers: {
+        status: () => this.status(),
+        check: () => this.requestCheck(),
+        token: () => this.currentResult(),
+        ...(this.#deps.sharedStatusFile === undefined ? {} : { session: (handOver: SessionHandOver) => this.#acceptSession(handOver) }),
+      },
       onError: (error) => log.error({ message: messageOf(error) }, 'local API error'),
       sharedStatusFile: this.#deps.sharedStatusFile,
       now: this.#now(),
@@ -244,8 +266,23 @@ export class Daemon {
     if (this.#state.lastError && !this.#state.lastError.retryable) this.#state = { ...this.#state, lastError: null, pausedConfig: null };
   }
 
+  /** What a user's session read; a change (screen lock turned off) is checked at once. */
+  #acceptSession(handOver: SessionHandOver): SessionHandOverAnswer {
+    const accepted: string[] = [];
+    let changed = false;
+    for (const [signal, value] of Object.entries(handOver.signals)) {
+      changed = this.#sessions.accept(handOver.user, signal, value) || changed;
+      accepted.push(signal);
+    }
+    if (changed) {
+      this.#deps.log.info({ user: handOver.user, signals: accepted }, 'a user session handed over per-user signals that changed; checking');
+      this.#scheduler.trigger('session hand-over');
+    }
+    return { accepted };
+  }
+
   #localDeps(): LocalCheckDeps {
-    return { host: this.#deps.host, stateDir: this.#deps.stateDir, log: this.#deps.log };
+    return { host: this.#deps.host, stateDir: this.#deps.stateDir, log: this.#deps.log, userSession: this.#userSession };
   }
 
   async #check(reason: string): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { KeyStore } from '../../attest/key-store.js';
-import type { Host } from '../../collectors/index.js';
+import type { Host, UserSessionSource } from '../../collectors/index.js';
 import type { PostureReport } from '../../collectors/report.js';
 import { AgentError, isAgentError, messageOf } from '../../shared/errors.js';
 import type { AttestResponse } from '../../wire/service.js';
@@ -44,6 +44,8 @@ export interface DeliveryDeps {
   now: () => Date;
   /** The configuration in force (it may change between deliveries). */
   config: () => AgentConfig;
+  /** Where the per-user signals (screen lock) come from. */
+  userSession: UserSessionSource;
 }
 
 export class Delivery {
@@ -84,6 +86,7 @@ export class Delivery {
       deviceId: this.#deps.deviceId,
       client: new ServiceClient({ baseUrl: server }),
       now: this.#deps.now,
+      collect: { userSession: this.#deps.userSession },
     };
   }
 

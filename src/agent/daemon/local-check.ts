@@ -5,7 +5,7 @@
  * Result); kept current on every check so `check`, the status and the tray show one grace deadline.
  */
 import type { Logger } from 'pino';
-import { collectPosture, type Host } from '../../collectors/index.js';
+import { collectPosture, type Host, type UserSessionSource } from '../../collectors/index.js';
 import type { PostureReport } from '../../collectors/report.js';
 import { DEFAULT_POLICY } from '../../policy/default-policy.js';
 import { evaluateRemembering } from '../run-check.js';
@@ -15,6 +15,8 @@ export interface LocalCheckDeps {
   host: Host;
   stateDir: string;
   log: Logger;
+  /** Where the per-user signals (screen lock) come from. */
+  userSession: UserSessionSource;
 }
 
 /**
@@ -30,6 +32,6 @@ export async function evaluateLocally(deps: LocalCheckDeps, report: PostureRepor
 
 /** Collects posture for this device only (nothing is delivered) and evaluates it. */
 export async function checkLocally(deps: LocalCheckDeps, deviceId: string | null, at: Date): Promise<{ report: PostureReport; local: LocalEvaluation }> {
-  const report = await collectPosture(deps.host, { deviceId, now: at });
+  const report = await collectPosture(deps.host, { deviceId, now: at, userSession: deps.userSession });
   return { report, local: await evaluateLocally(deps, report, at) };
 }

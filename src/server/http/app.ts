@@ -304,6 +304,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
       payload.resume();
       parsed(null, undefined);
     });
+    // An allow body is serialised once per device status (or Result), keyed by the tiers array it
+    // owns; a hit counts only for the same device and status.
+    const allowBodies = new WeakMap<readonly string[], { deviceId: string; status: string; body: string }>();
+    const allowBody = (decision: Extract<AuthzDecision, { allow: true }>): string => {
+      const cached = allowBodies.get(decision.tiers);
+      if (cached?.deviceId === decision.deviceId && cached.status === decision.earStatus) return cached.body;
+      const body = JSON.stringify({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
+      allowBodies.set(decision.tiers, { deviceId: decision.deviceId, status: decision.earStatus, body });
+      return body;
+    };
     type AuthzRequest = FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>;
     const answer = (request: AuthzRequest, reply: FastifyReply, gatewayAuthenticated: boolean) => {
       const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
@@ -311,7 +321,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       metrics.countDecision(decision.outcome);
       if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
       if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
-      if (decision.allow) return reply.code(200).send({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
+      if (decision.allow) return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(allowBody(decision));
       reply.header('x-posture-reason', decision.code);
       if (decision.failing.length > 0) reply.header('x-posture-failing', decision.failing.map((check) => check.id).join(','));
       if (decision.httpStatus === 401) {

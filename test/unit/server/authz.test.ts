@@ -180,6 +180,21 @@ describe('AuthzEngine: device certificates forwarded by a gateway', () => {
     }
   });
 
+  it('answers a repeat from the cache only for the very same header: a value that merely ends the same is verified on its own', async () => {
+    now = new Date(Date.now() + 60_000);
+    statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() });
+    statuses.set('device-2', { ...APPRAISED, deviceId: 'device-2', appraisedAt: now.getTime() });
+    const authz = certificateEngine();
+    const value = forwarded.nginx(good);
+    expect(authz.decideRequest(request({ 'x-posture-client-cert': value }))).toMatchObject({ allow: true, deviceId: 'device-1' });
+    // Another device's certificate, made to end like the cached one: the cache must not answer for it.
+    const otherDevice = forwarded.nginx(await ca.issue({ deviceId: 'device-2' }));
+    const sameEnding = otherDevice.slice(0, 200) + value.slice(200);
+    expect(sameEnding.slice(-192)).toBe(value.slice(-192));
+    expect(authz.decideRequest(request({ 'x-posture-client-cert': sameEnding }))).toMatchObject({ allow: false, code: 'ERR_CERTIFICATE_INVALID' });
+    expect(authz.decideRequest(request({ 'x-posture-client-cert': value }))).toMatchObject({ allow: true, deviceId: 'device-1' });
+  });
+
   it('ignores the certificate headers without an authenticated gateway', () => {
     now = new Date();
     statuses.set('device-1', { ...APPRAISED, appraisedAt: now.getTime() });
