@@ -3,6 +3,7 @@
  * The specifier is built at run time so that type-checking the report's types (the tray window's
  * project too) does not pull in every OS's implementation.
  */
+import type { Platform } from '../shared/platform.js';
 import type { SignalCollector } from './host.js';
 
 export function lazyCollector<T>(base: string, file: `./${string}.js`, exportName: string): () => Promise<SignalCollector<T>> {
@@ -13,4 +14,12 @@ export function lazyCollector<T>(base: string, file: `./${string}.js`, exportNam
     if (typeof collector !== 'function') throw new Error(`${file} does not export the collector ${exportName}`);
     return collector as SignalCollector<T>;
   };
+}
+
+const SUFFIX: Readonly<Record<Platform, string>> = { win32: 'Win32', darwin: 'Darwin', linux: 'Linux' };
+
+/** The usual layout: `./win32.js` exports `<name>Win32`, `./darwin.js` `<name>Darwin`, `./linux.js` `<name>Linux`. */
+export function perOsCollectors<T>(base: string, name: string): Record<Platform, () => Promise<SignalCollector<T>>> {
+  const load = (platform: Platform) => lazyCollector<T>(base, `./${platform}.js`, `${name}${SUFFIX[platform]}`);
+  return { win32: load('win32'), darwin: load('darwin'), linux: load('linux') };
 }

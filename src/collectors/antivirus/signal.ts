@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { antivirusSchema, UNKNOWN_ANTIVIRUS, type Antivirus } from './schema.js';
 
@@ -9,9 +9,5 @@ export const antivirusSignal = defineSignal<'antivirus', typeof antivirusSchema,
   schema: antivirusSchema,
   optionalInReports: false,
   unknown: () => UNKNOWN_ANTIVIRUS,
-  collectors: {
-    win32: lazyCollector<Antivirus>(import.meta.url, './win32.js', 'collectAntivirusWin32'),
-    darwin: lazyCollector<Antivirus>(import.meta.url, './darwin.js', 'collectAntivirusDarwin'),
-    linux: lazyCollector<Antivirus>(import.meta.url, './linux.js', 'collectAntivirusLinux'),
-  },
+  collectors: perOsCollectors<Antivirus>(import.meta.url, 'collectAntivirus'),
 });

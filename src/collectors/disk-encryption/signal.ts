@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { diskEncryptionSchema, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
 
@@ -9,9 +9,5 @@ export const diskEncryptionSignal = defineSignal<'diskEncryption', typeof diskEn
   schema: diskEncryptionSchema,
   optionalInReports: false,
   unknown: () => UNKNOWN_DISK_ENCRYPTION,
-  collectors: {
-    win32: lazyCollector<DiskEncryption>(import.meta.url, './win32.js', 'collectDiskEncryptionWin32'),
-    darwin: lazyCollector<DiskEncryption>(import.meta.url, './darwin.js', 'collectDiskEncryptionDarwin'),
-    linux: lazyCollector<DiskEncryption>(import.meta.url, './linux.js', 'collectDiskEncryptionLinux'),
-  },
+  collectors: perOsCollectors<DiskEncryption>(import.meta.url, 'collectDiskEncryption'),
 });

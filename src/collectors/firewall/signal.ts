@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { firewallSchema, UNKNOWN_FIREWALL, type Firewall } from './schema.js';
 
@@ -9,9 +9,5 @@ export const firewallSignal = defineSignal<'firewall', typeof firewallSchema, Fi
   schema: firewallSchema,
   optionalInReports: false,
   unknown: () => UNKNOWN_FIREWALL,
-  collectors: {
-    win32: lazyCollector<Firewall>(import.meta.url, './win32.js', 'collectFirewallWin32'),
-    darwin: lazyCollector<Firewall>(import.meta.url, './darwin.js', 'collectFirewallDarwin'),
-    linux: lazyCollector<Firewall>(import.meta.url, './linux.js', 'collectFirewallLinux'),
-  },
+  collectors: perOsCollectors<Firewall>(import.meta.url, 'collectFirewall'),
 });

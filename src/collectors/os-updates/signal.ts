@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { osUpdatesSchema, UNKNOWN_OS_UPDATES, type OsUpdates } from './schema.js';
 
@@ -9,9 +9,5 @@ export const osUpdatesSignal = defineSignal<'osUpdates', typeof osUpdatesSchema,
   schema: osUpdatesSchema,
   optionalInReports: true,
   unknown: () => UNKNOWN_OS_UPDATES,
-  collectors: {
-    win32: lazyCollector<OsUpdates>(import.meta.url, './win32.js', 'collectOsUpdatesWin32'),
-    darwin: lazyCollector<OsUpdates>(import.meta.url, './darwin.js', 'collectOsUpdatesDarwin'),
-    linux: lazyCollector<OsUpdates>(import.meta.url, './linux.js', 'collectOsUpdatesLinux'),
-  },
+  collectors: perOsCollectors<OsUpdates>(import.meta.url, 'collectOsUpdates'),
 });

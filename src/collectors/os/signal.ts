@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { osInfoSchema, unknownOs, UNKNOWN_DEVICE, type OsSignal } from './schema.js';
 
@@ -9,10 +9,6 @@ export const osSignal = defineSignal<'os', typeof osInfoSchema, OsSignal>({
   schema: osInfoSchema,
   optionalInReports: false,
   unknown: (platform) => ({ os: unknownOs(platform), device: UNKNOWN_DEVICE }),
-  collectors: {
-    win32: lazyCollector<OsSignal>(import.meta.url, './win32.js', 'collectOsWin32'),
-    darwin: lazyCollector<OsSignal>(import.meta.url, './darwin.js', 'collectOsDarwin'),
-    linux: lazyCollector<OsSignal>(import.meta.url, './linux.js', 'collectOsLinux'),
-  },
+  collectors: perOsCollectors<OsSignal>(import.meta.url, 'collectOs'),
   split: (collected) => ({ value: collected.os, device: collected.device }),
 });

@@ -18,6 +18,7 @@ import {
   readSection,
   sourceStatus,
   stringField,
+  textOrNumberField,
   type JsonRecord,
   type SourceStatus,
 } from '../windows/parse-powershell-document.js';
@@ -55,25 +56,19 @@ export interface ScreenLockReadingWin32 {
   standbyIdleSource: SourceStatus;
 }
 
-/** A registry value as the probe prints it: REG_SZ as text, REG_DWORD as a number; both kept as text. */
-function registryText(record: JsonRecord, key: string): string | null {
-  const value = record[key];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return stringField(record, key);
-}
 
 function desktopValues(record: JsonRecord): DesktopValues {
   return {
-    screenSaveActive: registryText(record, 'ScreenSaveActive'),
-    screenSaverIsSecure: registryText(record, 'ScreenSaverIsSecure'),
-    screenSaveTimeOut: registryText(record, 'ScreenSaveTimeOut'),
-    screenSaverExe: registryText(record, 'SCRNSAVE.EXE'),
+    screenSaveActive: textOrNumberField(record, 'ScreenSaveActive'),
+    screenSaverIsSecure: textOrNumberField(record, 'ScreenSaverIsSecure'),
+    screenSaveTimeOut: textOrNumberField(record, 'ScreenSaveTimeOut'),
+    screenSaverExe: textOrNumberField(record, 'SCRNSAVE.EXE'),
   };
 }
 
 /** A DWORD as a number, or a decimal REG_SZ (written by hand instead of by the policy editor). */
 function registryNumber(record: JsonRecord, key: string): number | null {
-  const text = registryText(record, key);
+  const text = textOrNumberField(record, key);
   if (text === null || text.trim() === '') return null;
   if (!/^\d+$/.test(text.trim())) throw new AgentError('ERR_PARSE', `${key} is "${text}", not a number.`);
   return Number(text.trim());

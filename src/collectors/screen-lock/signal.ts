@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { screenLockSchema, UNKNOWN_SCREEN_LOCK, type ScreenLock } from './schema.js';
 
@@ -10,9 +10,5 @@ export const screenLockSignal = defineSignal<'screenLock', typeof screenLockSche
   optionalInReports: true,
   perUser: true,
   unknown: () => UNKNOWN_SCREEN_LOCK,
-  collectors: {
-    win32: lazyCollector<ScreenLock>(import.meta.url, './win32.js', 'collectScreenLockWin32'),
-    darwin: lazyCollector<ScreenLock>(import.meta.url, './darwin.js', 'collectScreenLockDarwin'),
-    linux: lazyCollector<ScreenLock>(import.meta.url, './linux.js', 'collectScreenLockLinux'),
-  },
+  collectors: perOsCollectors<ScreenLock>(import.meta.url, 'collectScreenLock'),
 });

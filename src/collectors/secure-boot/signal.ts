@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { secureBootSchema, UNKNOWN_SECURE_BOOT, type SecureBoot } from './schema.js';
 
@@ -9,9 +9,5 @@ export const secureBootSignal = defineSignal<'secureBoot', typeof secureBootSche
   schema: secureBootSchema,
   optionalInReports: true,
   unknown: () => UNKNOWN_SECURE_BOOT,
-  collectors: {
-    win32: lazyCollector<SecureBoot>(import.meta.url, './win32.js', 'collectSecureBootWin32'),
-    darwin: lazyCollector<SecureBoot>(import.meta.url, './darwin.js', 'collectSecureBootDarwin'),
-    linux: lazyCollector<SecureBoot>(import.meta.url, './linux.js', 'collectSecureBootLinux'),
-  },
+  collectors: perOsCollectors<SecureBoot>(import.meta.url, 'collectSecureBoot'),
 });

@@ -21,6 +21,7 @@ import {
   problemCode,
   readSection,
   stringField,
+  textOrNumberField,
   type JsonRecord,
   type SectionProblem,
 } from '../windows/parse-powershell-document.js';
@@ -54,12 +55,6 @@ export interface TpmProbeResult {
   problems: TpmProblem[];
 }
 
-/** ManufacturerVersionFull20 may be a number rendered as text or, for a TPM 1.2, a sentence. */
-function textField(record: JsonRecord, key: string): string | null {
-  const value = record[key];
-  if (typeof value === 'number') return String(value);
-  return stringField(record, key);
-}
 
 function getTpmItem(item: JsonRecord): GetTpmItem {
   return {
@@ -69,7 +64,7 @@ function getTpmItem(item: JsonRecord): GetTpmItem {
     activated: booleanField(item, 'tpmActivated'),
     manufacturerId: numberField(item, 'manufacturerId'),
     manufacturerIdTxt: stringField(item, 'manufacturerIdTxt'),
-    manufacturerVersionFull20: textField(item, 'manufacturerVersionFull20'),
+    manufacturerVersionFull20: textOrNumberField(item, 'manufacturerVersionFull20'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { lazyCollector } from '../lazy-collector.js';
+import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
 import { tpmSchema, UNKNOWN_TPM, type Tpm } from './schema.js';
 
@@ -9,9 +9,5 @@ export const tpmSignal = defineSignal<'tpm', typeof tpmSchema, Tpm>({
   schema: tpmSchema,
   optionalInReports: true,
   unknown: () => UNKNOWN_TPM,
-  collectors: {
-    win32: lazyCollector<Tpm>(import.meta.url, './win32.js', 'collectTpmWin32'),
-    darwin: lazyCollector<Tpm>(import.meta.url, './darwin.js', 'collectTpmDarwin'),
-    linux: lazyCollector<Tpm>(import.meta.url, './linux.js', 'collectTpmLinux'),
-  },
+  collectors: perOsCollectors<Tpm>(import.meta.url, 'collectTpm'),
 });

@@ -66,6 +66,13 @@ export function stringField(record: JsonRecord, key: string): string | null {
   return value;
 }
 
+/** Text that PowerShell may have rendered as a number (a REG_DWORD, a version): kept as text. */
+export function textOrNumberField(record: JsonRecord, key: string): string | null {
+  const value = record[key];
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return stringField(record, key);
+}
+
 /** A number field; null when absent, null or an empty string (how PowerShell renders a missing value). */
 export function numberField(record: JsonRecord, key: string): number | null {
   const value = record[key];
