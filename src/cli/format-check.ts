@@ -57,7 +57,7 @@ export function formatCheck(report: PostureReport, evaluation: Evaluation, color
   out.push('');
   out.push(evaluation.tiers.length > 0 ? `Access tiers allowed: ${evaluation.tiers.join(', ')}` : paint('red', 'Access tiers allowed: none'));
   if (report.errors.length > 0) {
-    out.push(paint('dim', `Not readable: ${report.errors.map((error) => `${error.signal} (${error.code})`).join(', ')}; run with --json for details.`));
+    out.push(paint('dim', `Not readable: ${[...new Set(report.errors.map((error) => `${error.signal} (${error.code})`))].join(', ')}; run with --json for details.`));
   }
   return `${out.join('\n')}\n`;
 }

@@ -60,12 +60,12 @@ function perUserCollector(signal: Signal, collector: SignalCollector<unknown>, s
       return (_host, ctx) => {
         const handed = source.latest(signal.name);
         if (handed) return Promise.resolve({ ...handed.value, user: handed.user });
-        ctx.error('ERR_SIGNAL_UNAVAILABLE', `${signal.title}: ${NO_SESSION_HAND_OVER}`);
+        ctx.error('ERR_SIGNAL_UNAVAILABLE', NO_SESSION_HAND_OVER);
         return Promise.resolve(signal.unknown(platform));
       };
     case 'none':
       return (_host, ctx) => {
-        ctx.error('ERR_SIGNAL_UNAVAILABLE', `${signal.title}: ${source.reason}`);
+        ctx.error('ERR_SIGNAL_UNAVAILABLE', source.reason);
         return Promise.resolve(signal.unknown(platform));
       };
   }

@@ -166,7 +166,7 @@ describe.runIf(process.platform === 'linux')('Linux collectors on this machine (
     const checked = await collectPosture(createRealHost(), { userSession });
     if (isRoot) {
       expect(checked.screenLock.status).toBe('unknown');
-      expect(checked.errors.find((error) => error.signal === 'screenLock')?.message).toMatch(/no user session/);
+      expect(checked.errors.find((error) => error.signal === 'screenLock')?.message).toMatch(/no user session/i);
     } else {
       expect(checked.screenLock.user).toBe(userSession.kind === 'this-process' ? userSession.user : null);
     }

@@ -10,6 +10,6 @@ export function cliUserSession(facts: Pick<ProcessFacts, 'platform' | 'env' | 'u
   if (!isSystemAccount(facts)) return { kind: 'this-process', user: facts.userName ?? currentUserName() ?? null };
   return {
     kind: 'none',
-    reason: `no user session: \`posture-agent check\` runs as ${facts.platform === 'win32' ? 'SYSTEM' : 'root'}, which has no desktop session; run it as the user, or ask the running agent (\`posture-agent status\`).`,
+    reason: `No user session: \`posture-agent check\` runs as ${facts.platform === 'win32' ? 'SYSTEM' : 'root'}, which has no desktop session; run it as the user, or ask the running agent (\`posture-agent status\`).`,
   };
 }
