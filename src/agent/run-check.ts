@@ -9,7 +9,6 @@ import type { Evaluation, Policy } from '../policy/types.js';
 import { isAgentError, messageOf } from '../shared/errors.js';
 import type { PostureReport } from '../collectors/report.js';
 import { readFailingSince, writeFailingSince, type FailingSinceByPolicy } from './grace-state.js';
-import { stateDirError } from './state-dir.js';
 
 export interface CheckInput {
   host: Host;
@@ -30,17 +29,18 @@ export interface CheckOutput {
 }
 
 /** The grace memory could not be read or saved: the check stands, but deadlines count from this check. */
-function memoryNote(stateDir: string, error: unknown): string {
+async function memoryNote(stateDir: string, error: unknown): Promise<string> {
   const code = isAgentError(error) ? error.code : 'ERR_STATE_DIR';
-  const why = isAgentError(error) ? error.message : stateDirError(stateDir, error).message;
+  // Only this rare path needs the state directory's error wording (and what it loads).
+  const why = isAgentError(error) ? error.message : (await import('./state-dir.js')).stateDirError(stateDir, error).message;
   return `The grace-period memory was not kept, so grace deadlines count from this check: ${why} [${code}]`;
 }
 
 /** What is remembered; none (and a note) when it cannot be read. */
 function readMemory(stateDir: string | null, notes: string[]): Promise<FailingSinceByPolicy> {
   if (!stateDir) return Promise.resolve({});
-  return readFailingSince(stateDir).catch((error: unknown): FailingSinceByPolicy => {
-    notes.push(memoryNote(stateDir, error));
+  return readFailingSince(stateDir).catch(async (error: unknown): Promise<FailingSinceByPolicy> => {
+    notes.push(await memoryNote(stateDir, error));
     return {};
   });
 }
@@ -69,7 +69,7 @@ export async function evaluateRemembering(input: { policy: Policy; report: Postu
       await writeFailingSince(stateDir, { ...memory, [policy.id]: evaluation.failingSince });
     } catch (error) {
       // One note is enough when reading already failed for the same reason.
-      if (notes.length === 0) notes.push(memoryNote(stateDir, error));
+      if (notes.length === 0) notes.push(await memoryNote(stateDir, error));
     }
   };
   return { evaluation, notes, remember };

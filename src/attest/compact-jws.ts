@@ -3,7 +3,7 @@
  * the service verifies on hot paths). Pure: no I/O. Strict: canonical base64url only, JSON objects
  * only, exactly 64-byte P-256 signatures. Callers map the failure reasons to their own codes.
  */
-import { verify, type KeyObject } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 
 export type JwsFailure = 'too-large' | 'malformed';
 
@@ -26,18 +26,22 @@ export interface DecodedJws {
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const ES256_SIGNATURE_BYTES = 64;
+/** Stateless between calls (no `stream` option), so one serves every token. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeSegment(segment: string, what: string): Buffer {
+/** One part of a compact JWS: canonical base64url only. */
+export function decodeSegment(segment: string, what: string): Buffer {
   if (!SEGMENT.test(segment) || segment.length % 4 === 1) throw new JwsFormatError('malformed', `The token's ${what} is not base64url.`);
   const bytes = Buffer.from(segment, 'base64url');
   if (bytes.toString('base64url') !== segment) throw new JwsFormatError('malformed', `The token's ${what} is not canonical base64url.`);
   return bytes;
 }
 
-function parseObject(bytes: Buffer, what: string): JsonObject {
+/** A decoded header or payload: UTF-8 JSON, an object. */
+export function parseObject(bytes: Buffer, what: string): JsonObject {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(UTF8.decode(bytes));
   } catch {
     throw new JwsFormatError('malformed', `The token's ${what} is not JSON.`);
   }
@@ -66,4 +70,11 @@ export function verifyEs256(decoded: DecodedJws, key: KeyObject): boolean {
   } catch {
     return false;
   }
+}
+
+/** Signs a compact JWS with ES256 synchronously (node:crypto; the signature as JWS wants it, r || s). */
+export function signCompactJws(header: JsonObject, payload: JsonObject, privateKey: KeyObject): string {
+  const signingInput = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${signingInput}.${signature.toString('base64url')}`;
 }

@@ -63,6 +63,19 @@ function refuse(code: ErrorCode, message: string): never {
   throw new AgentError(code, message);
 }
 
+/** The refusal of a nonce that is unknown, expired or spent (also when a store spends it later, with the appraisal). */
+export function nonceRefused(): AgentError {
+  return new AgentError('ERR_ATTESTATION_NONCE', 'The Evidence nonce is unknown, expired or already used: ask for a new challenge.');
+}
+
+export function replayRefused(): AgentError {
+  return new AgentError('ERR_ATTESTATION_REPLAY', 'This Evidence was already presented.');
+}
+
+export function keyUnknown(kid: string, deviceId: string): AgentError {
+  return new AgentError('ERR_ATTESTATION_KEY_UNKNOWN', `No enrolled key ${kid} for device ${deviceId}.`);
+}
+
 function stringClaim(payload: JsonObject, name: string, maxLength = 256): string {
   const value = payload[name];
   if (value === undefined) refuse('ERR_ATTESTATION_CLAIM_MISSING', `The Evidence has no ${name} claim.`);
@@ -80,7 +93,7 @@ function confirmationKeyThumbprint(payload: JsonObject): string | undefined {
 
 async function verificationKey(options: EvidenceVerificationOptions, kid: string, deviceId: string): Promise<KeyObject> {
   const key = await options.resolveKey(kid, deviceId);
-  if (key === null) refuse('ERR_ATTESTATION_KEY_UNKNOWN', `No enrolled key ${kid} for device ${deviceId}.`);
+  if (key === null) throw keyUnknown(kid, deviceId);
   if (!('kty' in key)) return key;
   const jwk = publicJwkSchema.safeParse(key);
   if (!jwk.success) refuse('ERR_ATTESTATION_KEY_UNKNOWN', `The registered key ${kid} is not an ES256 public key.`);
@@ -130,8 +143,8 @@ export async function verifyEvidence(token: unknown, options: EvidenceVerificati
   if (!posture) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The Evidence posture claim is not a posture report (design §2).');
   if (posture.device.id !== deviceId) refuse('ERR_ATTESTATION_CLAIM_INVALID', 'The posture report names another device than the Evidence issuer.');
 
-  if (!(await options.consumeNonce(nonce, deviceId))) refuse('ERR_ATTESTATION_NONCE', 'The Evidence nonce is unknown, expired or already used: ask for a new challenge.');
-  if (!(await options.recordJti(jti, deviceId, new Date(expiresAt * 1000)))) refuse('ERR_ATTESTATION_REPLAY', 'This Evidence was already presented.');
+  if (!(await options.consumeNonce(nonce, deviceId))) throw nonceRefused();
+  if (!(await options.recordJti(jti, deviceId, new Date(expiresAt * 1000)))) throw replayRefused();
 
   const jkt = confirmationKeyThumbprint(payload);
   return {

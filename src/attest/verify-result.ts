@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { AgentError, type ErrorCode } from '../shared/errors.js';
-import { verifyEs256, type JsonObject } from './compact-jws.js';
+import { verifyEs256, type DecodedJws, type JsonObject } from './compact-jws.js';
 import { decodeEat, type HeaderCodes } from './eat-header.js';
 import { RESULT_PROFILE } from './profiles.js';
 import { CLOCK_TOLERANCE_SECONDS, checkTokenLifetime, type LifetimeRule } from './token-lifetime.js';
@@ -47,7 +47,7 @@ export interface VerifiedResult {
   expiresAt: Date;
 }
 
-const HEADER_CODES: HeaderCodes = {
+export const RESULT_HEADER_CODES: HeaderCodes = {
   tooLarge: 'ERR_RESULT_TOO_LARGE',
   malformed: 'ERR_RESULT_MALFORMED',
   algorithm: 'ERR_RESULT_ALGORITHM',
@@ -94,11 +94,20 @@ function checks(payload: JsonObject): ResultCheck[] {
  * (and with its error codes): for callers that must fetch the key before verifying.
  */
 export function resultKeyId(token: unknown, maxTokenBytes = DEFAULT_MAX_RESULT_BYTES): string {
-  return decodeEat(token, maxTokenBytes, HEADER_CODES, 'Result').kid;
+  return decodeEat(token, maxTokenBytes, RESULT_HEADER_CODES, 'Result').kid;
 }
 
 export function verifyResultToken(token: unknown, options: ResultVerificationOptions): VerifiedResult {
-  const { decoded, kid } = decodeEat(token, options.maxTokenBytes ?? DEFAULT_MAX_RESULT_BYTES, HEADER_CODES, 'Result');
+  const { decoded, kid } = decodeEat(token, options.maxTokenBytes ?? DEFAULT_MAX_RESULT_BYTES, RESULT_HEADER_CODES, 'Result');
+  return verifyDecodedResult(decoded, kid, options);
+}
+
+/**
+ * What verifyResultToken checks once the token is decoded and its header accepted: the key, the
+ * signature, then the claims. For verifiers that decode the same way and remember the headers
+ * they have accepted.
+ */
+export function verifyDecodedResult(decoded: DecodedJws, kid: string, options: ResultVerificationOptions): VerifiedResult {
   const key = options.keyFor(kid);
   if (!key) refuse('ERR_RESULT_KEY_UNKNOWN', `The Result is signed by an unknown key ${kid}.`);
   if (!verifyEs256(decoded, key)) refuse('ERR_RESULT_SIGNATURE', 'The Result signature does not verify.');

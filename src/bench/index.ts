@@ -1,12 +1,18 @@
-// npm run bench [-- agent|service|daemon]: benchmark scripts; they print figures and never fail on them.
+// npm run bench [-- agent|service|appraisals|daemon|gateway|fleet]: benchmark scripts; they print figures and never fail on them.
 import { benchAgentCheck } from './agent-check.js';
+import { benchAppraisals } from './appraisals.js';
 import { benchDaemon } from './daemon.js';
+import { benchFleet } from './fleet.js';
+import { benchGateway } from './gateway.js';
 import { benchService } from './service.js';
 
 const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> = {
   agent: benchAgentCheck,
   service: benchService,
+  appraisals: benchAppraisals,
   daemon: benchDaemon,
+  fleet: benchFleet,
+  gateway: benchGateway,
 };
 
 const name = process.argv[2] ?? 'agent';

@@ -11,6 +11,8 @@ interface LoadSpec {
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
+  /** Requests per second over all connections (a fixed, moderate load); none: as fast as it can. */
+  overallRate?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
@@ -22,6 +24,7 @@ const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
   duration: spec.seconds,
+  ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
   requests: [{
     setupRequest: (request) => ({
       ...request,

@@ -13,7 +13,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** CPU milliseconds of waited-for children (Linux /proc/self/stat cutime + cstime); 0 elsewhere. */
-function childrenCpuMs(): number {
+export function childrenCpuMs(): number {
   try {
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
     const ticksPerSecond = 100;

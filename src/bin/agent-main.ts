@@ -2,14 +2,13 @@
 import { homedir } from 'node:os';
 import { runAgentCli } from '../cli/agent-program.js';
 import { processIo } from '../cli/cli-io.js';
-import { readRawMachineId } from '../exec/machine-id.js';
 import { createRealHost, currentPlatform } from '../exec/real-host.js';
 
 const platform = currentPlatform();
 process.exitCode = await runAgentCli(process.argv.slice(2), {
   io: processIo(),
   createHost: () => createRealHost({ platform }),
-  readRawMachineId,
+  readRawMachineId: async () => (await import('../exec/machine-id.js')).readRawMachineId(),
   facts: { platform, env: process.env, uid: process.getuid?.(), home: homedir() },
   stopSignal: () =>
     new Promise<string>((resolve) => {

@@ -1,35 +1,18 @@
 /**
  * The `posture-agent` command line (design §5). Commands are thin: they parse flags, call the
  * agent, and print. Everything they need from the machine is injected, so tests run them in-process.
+ * Each command imports what it uses when it runs, so a one-shot `check` never loads the daemon,
+ * the local API, the service client, the logger or the token library.
  */
-import { cliUserSession } from '../agent/session/session-user.js';
-import { Command, Option } from 'commander';
-import type { Host } from '../collectors/host.js';
-import { getDeviceId } from '../attest/device-id.js';
-import { loadOrCreateDeviceKeys, rotateDeviceKey } from '../attest/device-keys.js';
-import { createEvidence } from '../attest/evidence.js';
-import { FileKeyStore } from '../attest/file-key-store.js';
-import { isValidNonce, randomNonce } from '../attest/nonce.js';
-import { collectPosture } from '../collectors/index.js';
-import { enrollDevice, submitPosture, type CheckInDeps } from '../agent/check-in.js';
-import { requireEnrollment, writeEnrollment } from '../agent/enrollment.js';
-import { ensureCertificate } from '../agent/certificate/device-certificate.js';
-import { storesFor } from '../agent/certificate/stores/index.js';
-import { ServiceClient } from '../agent/service-client.js';
-import { loadAgentConfig } from '../agent/config/load-config.js';
-import { redactUrlText, type ConfigLayer } from '../agent/config/agent-config.js';
-import { createDaemon } from '../agent/daemon/create-daemon.js';
-import type { Daemon } from '../agent/daemon/daemon.js';
-import { LocalApiClient } from '../api/local-api-client.js';
-import { formatStatus } from './format-status.js';
 import { join } from 'node:path';
-import { loadPolicy } from '../policy/policy-file.js';
-import { runCheck } from '../agent/run-check.js';
-import { ServiceResultVerifier } from '../agent/verify-service-result.js';
+import { Command, Option } from 'commander';
+import type { CheckInDeps } from '../agent/check-in.js';
+import type { ConfigLayer } from '../agent/config/agent-config.js';
+import type { Daemon } from '../agent/daemon/daemon.js';
+import type { Host } from '../collectors/host.js';
 import { defaultStateDir, sharedStatusFile, type ProcessFacts } from '../shared/app-dirs.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
 import type { CliIo } from './cli-io.js';
-import { formatCheck } from './format-check.js';
 import { EXIT_NOT_COMPLIANT, EXIT_OK, runCli, usageError, type CommandOutcome } from './run-cli.js';
 
 export interface AgentCliDeps {
@@ -57,11 +40,12 @@ export function resolveStateDir(options: StateDirOption, facts: ProcessFacts): s
 }
 
 /** An http(s) URL without credentials, fragment or query, as the service's base URL. Messages never repeat credentials. */
-export function parseServiceUrl(text: string, flag: string): string {
+export async function parseServiceUrl(text: string, flag: string): Promise<string> {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
+    const { redactUrlText } = await import('../agent/config/agent-config.js');
     throw usageError(`${flag} must be a URL such as https://posture.example.com, not "${redactUrlText(text)}".`);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
@@ -83,6 +67,12 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--policy <file>', 'policy file (YAML or JSON); default: the built-in policy')
     .addOption(stateDirOption())
     .action(async (options: { json?: boolean; policy?: string } & StateDirOption) => {
+      const [{ loadPolicy }, { runCheck }, { getDeviceId }, { cliUserSession }] = await Promise.all([
+        import('../policy/policy-file.js'),
+        import('../agent/run-check.js'),
+        import('../attest/device-id.js'),
+        import('../agent/session/session-user.js'),
+      ]);
       const policy = await loadPolicy(options.policy);
       const host = deps.createHost();
       const { report, evaluation, notes } = await runCheck({
@@ -94,7 +84,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
         ...(deps.now ? { now: deps.now() } : {}),
       });
       if (options.json) deps.io.stdout(`${JSON.stringify({ ...report, evaluation }, null, 2)}\n`);
-      else deps.io.stdout(formatCheck(report, evaluation, deps.io.color));
+      else deps.io.stdout((await import('./format-check.js')).formatCheck(report, evaluation, deps.io.color));
       for (const note of notes) deps.io.stderr(`posture-agent: note: ${note}\n`);
       outcome.exitCode = evaluation.status === 'noncompliant' ? EXIT_NOT_COMPLIANT : EXIT_OK;
     });
@@ -105,6 +95,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--rotate', 'make a new key; the current key keeps signing until the service accepts the new one')
     .addOption(stateDirOption())
     .action(async (options: { rotate?: boolean } & StateDirOption) => {
+      const [{ FileKeyStore }, { loadOrCreateDeviceKeys, rotateDeviceKey }] = await Promise.all([import('../attest/file-key-store.js'), import('../attest/device-keys.js')]);
       const store = new FileKeyStore(resolveStateDir(options, deps.facts));
       const now = deps.now?.() ?? new Date();
       if (options.rotate) {
@@ -125,10 +116,18 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--nonce <b64url>', 'the service\'s challenge: 8 to 64 bytes of base64url (default: a random one, for tests and demos)')
     .addOption(stateDirOption())
     .action(async (options: { audience: string; nonce?: string } & StateDirOption) => {
-      const audience = parseServiceUrl(options.audience, '--audience');
+      const audience = await parseServiceUrl(options.audience, '--audience');
+      const { isValidNonce, randomNonce } = await import('../attest/nonce.js');
       if (options.nonce !== undefined && !isValidNonce(options.nonce)) {
         throw usageError('--nonce must be 8 to 64 bytes encoded as base64url without padding.');
       }
+      const [{ getDeviceId }, { loadOrCreateDeviceKeys }, { FileKeyStore }, { collectPosture }, { createEvidence }] = await Promise.all([
+        import('../attest/device-id.js'),
+        import('../attest/device-keys.js'),
+        import('../attest/file-key-store.js'),
+        import('../collectors/index.js'),
+        import('../attest/evidence.js'),
+      ]);
       const host = deps.createHost();
       const now = deps.now?.() ?? new Date();
       const [deviceId, keys] = await Promise.all([
@@ -140,7 +139,12 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       deps.io.stdout(`${evidence}\n`);
     });
 
-  function checkInDeps(stateDir: string, server: string): CheckInDeps {
+  async function checkInDeps(stateDir: string, server: string): Promise<CheckInDeps> {
+    const [{ FileKeyStore }, { getDeviceId }, { ServiceClient }] = await Promise.all([
+      import('../attest/file-key-store.js'),
+      import('../attest/device-id.js'),
+      import('../agent/service-client.js'),
+    ]);
     const host = deps.createHost();
     return {
       host,
@@ -158,9 +162,10 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .addOption(new Option('--token <token>', 'the enrolment token (posture-service token create)').env('POSTURE_AGENT_ENROLLMENT_TOKEN').makeOptionMandatory())
     .addOption(stateDirOption())
     .action(async (options: { server: string; token: string } & StateDirOption) => {
-      const server = parseServiceUrl(options.server, '--server');
+      const server = await parseServiceUrl(options.server, '--server');
       const stateDir = resolveStateDir(options, deps.facts);
-      const { enrolled } = await enrollDevice(checkInDeps(stateDir, server), options.token);
+      const [{ enrollDevice }, { writeEnrollment }] = await Promise.all([import('../agent/check-in.js'), import('../agent/enrollment.js')]);
+      const { enrolled } = await enrollDevice(await checkInDeps(stateDir, server), options.token);
       await writeEnrollment(stateDir, { server, deviceId: enrolled.deviceId, kid: enrolled.kid, enrolledAt: enrolled.enrolledAt });
       const { appraisal } = enrolled;
       deps.io.stdout(
@@ -176,9 +181,15 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--config <file>', 'your configuration file, for resultAudience (default: config.json in the state directory)')
     .addOption(stateDirOption())
     .action(async (options: { json?: boolean; config?: string } & StateDirOption) => {
+      const [{ requireEnrollment, writeEnrollment }, { loadAgentConfig }, { submitPosture }, { ServiceResultVerifier }] = await Promise.all([
+        import('../agent/enrollment.js'),
+        import('../agent/config/load-config.js'),
+        import('../agent/check-in.js'),
+        import('../agent/verify-service-result.js'),
+      ]);
       const stateDir = resolveStateDir(options, deps.facts);
       const enrollment = await requireEnrollment(stateDir);
-      const checkIn = checkInDeps(stateDir, enrollment.server);
+      const checkIn = await checkInDeps(stateDir, enrollment.server);
       const { config } = await loadAgentConfig({ host: checkIn.host, env: deps.facts.env, flags: {}, userConfigFile: options.config ?? join(stateDir, 'config.json') });
       const checkedIn = await submitPosture(checkIn);
       if (checkedIn.rotatedTo) {
@@ -198,9 +209,15 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--config <file>', 'your configuration file, for certificateUrls (default: config.json in the state directory)')
     .addOption(stateDirOption())
     .action(async (options: { json?: boolean; force?: boolean; config?: string } & StateDirOption) => {
+      const [{ requireEnrollment }, { loadAgentConfig }, { ensureCertificate }, { storesFor }] = await Promise.all([
+        import('../agent/enrollment.js'),
+        import('../agent/config/load-config.js'),
+        import('../agent/certificate/device-certificate.js'),
+        import('../agent/certificate/stores/index.js'),
+      ]);
       const stateDir = resolveStateDir(options, deps.facts);
       const enrollment = await requireEnrollment(stateDir);
-      const checkIn = checkInDeps(stateDir, enrollment.server);
+      const checkIn = await checkInDeps(stateDir, enrollment.server);
       const { config } = await loadAgentConfig({ host: checkIn.host, env: deps.facts.env, flags: {}, userConfigFile: options.config ?? join(stateDir, 'config.json') });
       const { outcome: result, renewed } = await ensureCertificate({
         stateDir,
@@ -241,7 +258,8 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
       const shared = options.shareStatus === true ? sharedStatusFile(deps.facts.platform, deps.facts.env) : options.shareStatus;
       const flags: Record<string, ConfigLayer> = {};
       if (options.interval !== undefined) flags['--interval'] = { checkIntervalSeconds: options.interval };
-      if (options.server !== undefined) flags['--server'] = { serviceUrl: parseServiceUrl(options.server, '--server') };
+      if (options.server !== undefined) flags['--server'] = { serviceUrl: await parseServiceUrl(options.server, '--server') };
+      const { createDaemon } = await import('../agent/daemon/create-daemon.js');
       const { daemon, logFile } = await createDaemon({
         stateDir,
         env: deps.facts.env,
@@ -266,6 +284,7 @@ export function createAgentProgram(deps: AgentCliDeps, outcome: CommandOutcome):
     .option('--json', 'print the status as JSON')
     .addOption(stateDirOption())
     .action(async (options: { json?: boolean } & StateDirOption) => {
+      const [{ LocalApiClient }, { formatStatus }] = await Promise.all([import('../api/local-api-client.js'), import('./format-status.js')]);
       const client = await LocalApiClient.fromStateDir(resolveStateDir(options, deps.facts));
       const status = await client.status();
       deps.io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, deps.io.color));

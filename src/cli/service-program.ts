@@ -9,14 +9,17 @@ import { AgentError, systemErrorCode } from '../shared/errors.js';
 import { defaultDataDir, type ProcessFacts } from '../shared/app-dirs.js';
 import { parseDuration } from '../shared/duration.js';
 import { PRODUCT_VERSION } from '../shared/version.js';
-import { parseServeConfig, SERVE_SOURCES, type ServeFlags } from '../server/config.js';
+import { KEY_ENCRYPTION_KEY_ENV, parseServeConfig, SERVE_SOURCES, type ServeFlags } from '../server/config.js';
+import { loadKeyEncryptionKey } from '../server/key-encryption-key.js';
+import { KeySetVault, type KeySetPurpose } from '../server/key-set-vault.js';
 import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../server/secrets.js';
-import { ServiceKeys } from '../server/service-keys.js';
-import { DEFAULT_CERTIFICATE_LIFETIME_SECONDS, DeviceCa } from '../server/device-ca.js';
+import { SERVICE_KEYS_FILE, ServiceKeys } from '../server/service-keys.js';
+import { DEFAULT_CERTIFICATE_LIFETIME_SECONDS, DEVICE_CA_FILE, DeviceCa } from '../server/device-ca.js';
 import { startService, type RunningService } from '../server/start-service.js';
 import { openStore } from '../server/store/open-store.js';
 import type { ApiKeyRole, Store } from '../server/store/store.js';
-import { DeviceDirectory, type Actor } from '../server/device-directory.js';
+import { DeviceDirectory, type Actor, type DeviceListItem } from '../server/device-directory.js';
+import type { DeviceListParams } from '../server/device-list-params.js';
 import { redactUrl } from '../shared/redact.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_OK, runCli, usageError, type CommandOutcome } from './run-cli.js';
@@ -36,6 +39,29 @@ export interface ServiceCliDeps {
 interface StoreFlags {
   dataDir?: string;
   database?: string;
+}
+
+interface DeviceListFlags {
+  state?: string;
+  platform?: string;
+  failing?: string;
+  notSeenFor?: string;
+  seenWithin?: string;
+  search?: string;
+  sort: 'id' | 'hostname' | 'last-seen';
+  limit: string;
+  cursor?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+interface KeyFlags extends StoreFlags {
+  keyEncryptionKeyFile?: string;
+}
+
+function keyEncryptionKeyFileOption(): Option {
+  return new Option('--key-encryption-key-file <file>', 'the key that encrypts the signing keys in the database (default: key-encryption.key in the data directory, or POSTURE_SERVICE_KEY_ENCRYPTION_KEY)')
+    .env('POSTURE_SERVICE_KEY_ENCRYPTION_KEY_FILE');
 }
 
 function dataDirOption(): Option {
@@ -109,13 +135,15 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     requestTimeout: 'time for a request\'s headers and body to arrive before it is answered 408 and closed (default 15s)',
     maxPostureAge: 'a device whose latest appraisal is older is refused on its client certificate (default 11m: two check intervals and a margin)',
     certificateLifetime: 'how long a device certificate (POST /v1/certificate) is valid (default 7d; 1h to 90d)',
+    historyRetention: 'how long appraisal history (state changes) is kept (default 90d); the latest appraisal of each device is always kept',
+    keyEncryptionKeyFile: 'file with the key that encrypts the signing keys in the database, the same for every instance (default: key-encryption.key in the data directory; or the key itself in POSTURE_SERVICE_KEY_ENCRYPTION_KEY)',
   };
   for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
     const takesValue = key !== 'trustProxy';
     serve.addOption(new Option(takesValue ? `${flag} <value>` : flag, describe[key]).env(env));
   }
   serve.action(async (flags: ServeFlags) => {
-    const config = parseServeConfig({ ...flags, dataDir: flags.dataDir ?? defaultDataDir(deps.facts) });
+    const config = parseServeConfig({ ...flags, dataDir: flags.dataDir ?? defaultDataDir(deps.facts) }, deps.facts.env);
     let running: RunningService;
     try {
       running = await startService(config);
@@ -194,18 +222,49 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
   const directory = (store: Store) => new DeviceDirectory(store, { clock: now });
   devices
     .command('list')
-    .description('every enrolled device with its latest appraisal')
-    .option('--json', 'print JSON')
+    .description('the enrolled devices, a page at a time (100 by default), with their state and failing rules')
+    .option('--state <states>', 'only these states, comma-separated: compliant, warning, noncompliant, stale, revoked, unappraised')
+    .option('--platform <platform>', 'only this OS: linux, darwin or win32')
+    .option('--failing <rule>', 'only devices whose latest appraisal fails this rule id')
+    .option('--not-seen-for <duration>', 'only devices not seen for this long (e.g. 7d)')
+    .option('--seen-within <duration>', 'only devices seen within this long (e.g. 1h)')
+    .option('--search <prefix>', 'a prefix of the device id, hostname or serial number')
+    .addOption(new Option('--sort <order>', 'order').choices(['id', 'hostname', 'last-seen']).default('id'))
+    .option('--limit <n>', 'devices per page (1 to 1000)', '100')
+    .option('--cursor <cursor>', 'continue after the page that printed this cursor')
+    .option('--all', 'every page, not only the first')
+    .option('--json', 'print JSON: { devices, nextCursor }')
     .addOption(dataDirOption())
     .addOption(databaseOption())
-    .action(async (flags: StoreFlags & { json?: boolean }) => {
-      const list = await withStore(flags, (store) => directory(store).list());
-      if (flags.json) return io.stdout(`${JSON.stringify({ devices: list }, null, 2)}\n`);
-      if (list.length === 0) return io.stdout('No devices are enrolled.\n');
-      for (const device of list) {
-        const state = device.revokedAt ? 'REVOKED' : (device.latest?.status ?? 'not appraised');
-        io.stdout(`${device.id}  ${device.hostname ?? '-'}  ${device.platform ?? '-'}  ${state}  last seen ${device.lastSeenAt ?? 'never'}\n`);
-      }
+    .action(async (flags: StoreFlags & DeviceListFlags) => {
+      const params: DeviceListParams = {
+        limit: flags.limit,
+        sort: flags.sort === 'last-seen' ? 'lastSeen' : flags.sort,
+        ...(flags.cursor ? { cursor: flags.cursor } : {}),
+        ...(flags.state ? { state: flags.state } : {}),
+        ...(flags.platform ? { platform: flags.platform } : {}),
+        ...(flags.failing ? { failing: flags.failing } : {}),
+        ...(flags.notSeenFor ? { seenBefore: flags.notSeenFor } : {}),
+        ...(flags.seenWithin ? { seenSince: flags.seenWithin } : {}),
+        ...(flags.search ? { q: flags.search } : {}),
+      };
+      await withStore(flags, async (store) => {
+        const fleet = directory(store);
+        let page = await fleet.list(params);
+        const printed: DeviceListItem[] = [...page.devices];
+        while (flags.all && page.nextCursor !== null) {
+          page = await fleet.list({ ...params, cursor: page.nextCursor });
+          printed.push(...page.devices);
+        }
+        if (flags.json) return io.stdout(`${JSON.stringify({ devices: printed, nextCursor: page.nextCursor }, null, 2)}\n`);
+        const filtered = Object.keys(params).some((name) => !['limit', 'sort'].includes(name));
+        if (printed.length === 0) return io.stdout(filtered ? 'No devices match.\n' : 'No devices are enrolled.\n');
+        for (const device of printed) {
+          const failing = device.failing.length > 0 ? `  failing ${device.failing.join(',')}` : '';
+          io.stdout(`${device.id}  ${device.hostname ?? '-'}  ${device.platform ?? '-'}  ${device.state}  last seen ${device.lastSeenAt ?? 'never'}${failing}\n`);
+        }
+        if (page.nextCursor !== null) io.stderr(`More devices: add --cursor ${page.nextCursor} (or --all).\n`);
+      });
     });
   devices
     .command('show <id>')
@@ -264,22 +323,39 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
       }
     });
 
-  const keys = program.command('keys').description('the service\'s Result signing keys');
+  /** The key set of `purpose` in the database the flags name, opened with the configured key-encryption key. */
+  async function withVault<T>(flags: KeyFlags, purpose: KeySetPurpose, work: (vault: KeySetVault, dataDir: string) => Promise<T>): Promise<T> {
+    const dataDir = dataDirOf(flags);
+    return withStore(flags, async (store) => {
+      const kek = await loadKeyEncryptionKey({ value: deps.facts.env[KEY_ENCRYPTION_KEY_ENV], file: flags.keyEncryptionKeyFile, dataDir });
+      return work(new KeySetVault(store, kek, purpose), dataDir);
+    });
+  }
+
+  const keys = program.command('keys').description('the service\'s Result signing keys (in the database, encrypted)');
   keys
     .command('rotate')
-    .description('make a new signing key; the old one stays published until every Result it signed has expired')
+    .description('make a new signing key for every instance; the old one stays published until every Result it signed has expired')
     .addOption(dataDirOption())
-    .action(async (flags: StoreFlags) => {
-      const rotated = await ServiceKeys.rotate(dataDirOf(flags), now());
-      io.stdout(`New signing key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still published until its Results expire).\n`);
+    .addOption(databaseOption())
+    .addOption(keyEncryptionKeyFileOption())
+    .action(async (flags: KeyFlags) => {
+      const rotated = await withVault(flags, 'result-signing', async (vault, dataDir) => {
+        await ServiceKeys.open(vault, { publishRetiredMs: 0, importFile: join(dataDir, SERVICE_KEYS_FILE) });
+        return ServiceKeys.rotate(vault, now());
+      });
+      io.stdout(`New signing key ${rotated.kid}; retired ${rotated.retired.join(', ') || 'none'} (still published until its Results expire). Running instances use it within seconds.\n`);
     });
   keys
     .command('list')
     .description('print the published keys (the JWKS)')
     .addOption(dataDirOption())
-    .action(async (flags: StoreFlags) => {
-      const opened = await ServiceKeys.open(dataDirOf(flags), { publishRetiredMs: 86_400_000 });
-      io.stdout(`${JSON.stringify(opened.jwks(now()), null, 2)}\n`);
+    .addOption(databaseOption())
+    .addOption(keyEncryptionKeyFileOption())
+    .action(async (flags: KeyFlags) => {
+      const jwks = await withVault(flags, 'result-signing', async (vault, dataDir) =>
+        (await ServiceKeys.open(vault, { publishRetiredMs: 86_400_000, importFile: join(dataDir, SERVICE_KEYS_FILE) })).jwks(now()));
+      io.stdout(`${JSON.stringify(jwks, null, 2)}\n`);
     });
 
   const ca = program.command('ca').description('the device CA that signs device certificates (mTLS)');
@@ -287,17 +363,25 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .command('rotate')
     .description('make a new device CA; the old one stays in the trust bundle until every certificate it signed has expired')
     .addOption(dataDirOption())
-    .action(async (flags: StoreFlags) => {
-      const rotated = await DeviceCa.rotate(dataDirOf(flags), now());
+    .addOption(databaseOption())
+    .addOption(keyEncryptionKeyFileOption())
+    .action(async (flags: KeyFlags) => {
+      const rotated = await withVault(flags, 'device-ca', async (vault, dataDir) => {
+        await DeviceCa.open(vault, { now: now(), certificateLifetimeSeconds: DEFAULT_CERTIFICATE_LIFETIME_SECONDS, importFile: join(dataDir, DEVICE_CA_FILE) });
+        return DeviceCa.rotate(vault, now());
+      });
       io.stdout(`New device CA "${rotated.subject}"; retired ${rotated.retired.map((subject) => `"${subject}"`).join(', ') || 'none'} (still trusted until its certificates expire). Give gateways the new bundle: posture-service ca show, or GET /v1/ca.pem.\n`);
     });
   ca
     .command('show')
     .description('print the trust bundle (PEM): every CA certificate gateways should trust, the active one first')
     .addOption(dataDirOption())
-    .action(async (flags: StoreFlags) => {
-      const opened = await DeviceCa.open(dataDirOf(flags), { now: now(), certificateLifetimeSeconds: DEFAULT_CERTIFICATE_LIFETIME_SECONDS });
-      io.stdout(opened.bundlePem(now()));
+    .addOption(databaseOption())
+    .addOption(keyEncryptionKeyFileOption())
+    .action(async (flags: KeyFlags) => {
+      const bundle = await withVault(flags, 'device-ca', async (vault, dataDir) =>
+        (await DeviceCa.open(vault, { now: now(), certificateLifetimeSeconds: DEFAULT_CERTIFICATE_LIFETIME_SECONDS, importFile: join(dataDir, DEVICE_CA_FILE) })).bundlePem(now()));
+      io.stdout(bundle);
     });
 
   return program;

@@ -7,8 +7,9 @@ import { AgentError, isAgentError, messageOf, type ErrorCode } from '../shared/e
 import type { CollectContext, CommandResult, Host, RunOptions, SignalCollector } from './host.js';
 import { UNKNOWN_DEVICE } from './os/schema.js';
 import { collectorsFor, type PlatformCollectors } from './registry.js';
-import { REPORT_SCHEMA, SIGNAL_NAMES, SIGNALS, type PostureReport, type SignalError, type SignalName } from './report.js';
-import type { Signal } from './signals.js';
+import type { PostureReport, SignalError } from './report.js';
+import { REPORT_SCHEMA } from './report-id.js';
+import { SIGNAL_NAMES, SIGNALS, type Signal, type SignalName } from './signals.js';
 import type { Platform } from '../shared/platform.js';
 
 export type { Host, Inventory, CommandResult, RunOptions, CollectContext, SignalCollector } from './host.js';
@@ -107,6 +108,7 @@ function guardHost(host: Host, deadline: number, commandTimeoutMs: number): Host
       });
     },
     readFile: (path) => host.readFile(path),
+    ...(host.readFileHead ? { readFileHead: (path: string, bytes: number) => host.readFileHead!(path, bytes) } : {}),
     readDir: (path) => host.readDir(path),
     realPath: (path) => host.realPath(path),
     ...(host.systemInfo ? { systemInfo: () => host.systemInfo!() } : {}),

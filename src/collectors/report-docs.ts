@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { receivedReportSchema } from './report.js';
+import { SIGNAL_SCHEMAS } from './signal-schemas.js';
 import { SIGNALS } from './signals.js';
 
 function statusValues(schema: z.ZodType): string {
@@ -16,7 +17,7 @@ function statusValues(schema: z.ZodType): string {
 export function signalsTable(): string {
   const rows = SIGNALS.map((signal) => {
     const since = signal.optionalInReports ? ' (may be absent from older agents\' reports: read as unknown)' : '';
-    return `| \`${signal.name}\` | ${signal.title} | ${statusValues(signal.schema)} | ${signal.collected}${since} |`;
+    return `| \`${signal.name}\` | ${signal.title} | ${statusValues(SIGNAL_SCHEMAS[signal.name])} | ${signal.collected}${since} |`;
   });
   return ['| report key | title | `status` | what is collected and why |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -7,11 +7,12 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors.js';
 import { list, nullableText, text } from './report-parts.js';
-import { SIGNAL_NAMES, SIGNALS, type Signal, type SignalName } from './signals.js';
+import { REPORT_SCHEMA } from './report-id.js';
+import { SIGNAL_SCHEMAS } from './signal-schemas.js';
+import { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
 
 export { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
-
-export const REPORT_SCHEMA = 'posture-report/v1';
+export { REPORT_SCHEMA } from './report-id.js';
 
 export const deviceInfoSchema = z.object({
   /** The app-specific device id (src/attest), never the raw machine id. */
@@ -28,10 +29,10 @@ export const signalErrorSchema = z.object({
   message: text,
 });
 
-type SignalShape = { [S in Signal as S['name']]: S['schema'] };
+type SignalShape = typeof SIGNAL_SCHEMAS;
 
 function signalShape(received: boolean): SignalShape {
-  const entries = SIGNALS.map((signal) => [signal.name, received && signal.optionalInReports ? signal.schema.optional() : signal.schema]);
+  const entries = SIGNALS.map((signal) => [signal.name, received && signal.optionalInReports ? SIGNAL_SCHEMAS[signal.name].optional() : SIGNAL_SCHEMAS[signal.name]]);
   return Object.fromEntries(entries) as SignalShape;
 }
 

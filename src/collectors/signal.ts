@@ -1,10 +1,10 @@
 /**
- * A signal is one unit (after osquery's table specs): its name in the report, a zod schema its
- * type is inferred from, its unknown value, the employee-facing "what is collected and why", and
- * one lazily loaded collector per OS. The list in signals.ts drives collectPosture, the report
- * schema, the tray, the CLI and the docs.
+ * A signal is one unit (after osquery's table specs): its name in the report, its unknown value,
+ * the employee-facing "what is collected and why", and one lazily loaded collector per OS. Its
+ * type is inferred from its zod schema (<signal>/zod-schema.ts, listed in signal-schemas.ts), which
+ * only validating and describing reports loads. The list in signals.ts drives collectPosture, the
+ * report schema, the tray, the CLI and the docs.
  */
-import type { z } from 'zod';
 import type { Platform } from '../shared/platform.js';
 import type { SignalCollector } from './host.js';
 
@@ -16,15 +16,13 @@ export interface DeviceInventory {
   manufacturer: string | null;
 }
 
-export interface SignalDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, Collected = z.output<Schema>> {
+export interface SignalDefinition<Name extends string = string, Value = unknown, Collected = Value> {
   /** The report's key (a contract: never renamed). */
   readonly name: Name;
   /** A few words for people: `Disk encryption`. */
   readonly title: string;
   /** What is collected and why, in one line the tray and the docs show. */
   readonly collected: string;
-  /** The report's part for this signal; `status` has an `unknown` value (except `os`). */
-  readonly schema: Schema;
   /**
    * Reports from agents older than the signal lack it; the service then reads it as unknown.
    * False only for the signals of the first report version.
@@ -40,11 +38,11 @@ export interface SignalDefinition<Name extends string = string, Schema extends z
    */
   readonly perUser?: true;
   /** When the collected value is more than the report's part (the os signal also brings the device inventory). */
-  split?(collected: Collected): { value: z.output<Schema>; device: DeviceInventory };
+  split?(collected: Collected): { value: Value; device: DeviceInventory };
 }
 
-export function defineSignal<Name extends string, Schema extends z.ZodType, Collected = z.output<Schema>>(
-  definition: SignalDefinition<Name, Schema, Collected>,
-): SignalDefinition<Name, Schema, Collected> {
+export function defineSignal<Name extends string, Value, Collected = Value>(
+  definition: SignalDefinition<Name, Value, Collected>,
+): SignalDefinition<Name, Value, Collected> {
   return definition;
 }

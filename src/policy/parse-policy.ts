@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AgentError } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
-import { CHECKS } from './checks/index.js';
+import { CHECKS, type CheckDefinition } from './checks/index.js';
 import type { Policy, PolicyRule } from './types.js';
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected lower-case letters, digits, ".", "_" or "-" (at most 64)');
@@ -32,6 +32,18 @@ const policySchema = z.strictObject({
 });
 
 type Issue = { path: readonly PropertyKey[]; message: string };
+
+const paramsSchemas = new Map<CheckDefinition, z.ZodType>();
+
+/** A check's parameter schema, built on first use. */
+function paramsSchema(check: CheckDefinition): z.ZodType {
+  let schema = paramsSchemas.get(check);
+  if (!schema) {
+    schema = check.params(z);
+    paramsSchemas.set(check, schema);
+  }
+  return schema;
+}
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
@@ -65,7 +77,7 @@ export function validatePolicy(document: unknown, source = '(built in)'): Policy
       issues.push({ path: ['rules', index, 'check'], message: `unknown check "${rule.check}"; known checks: ${[...CHECKS.keys()].join(', ')}` });
       return;
     }
-    const params = check.params.safeParse(rule.params);
+    const params = paramsSchema(check).safeParse(rule.params);
     if (!params.success) {
       for (const issue of params.error.issues) issues.push({ path: ['rules', index, 'params', ...issue.path], message: issue.message });
       return;

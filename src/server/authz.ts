@@ -5,17 +5,18 @@
  * - a device certificate that an authenticated gateway forwards: verified once against the device
  *   CA and cached by the header's value; the decision comes from the device's LATEST appraisal in
  *   the device-status table (revoked, stale, tier not granted);
- * - a Result: verified once (one ES256 verification) and cached until it expires;
- *   refused when revoked, when it does not grant the tier, or when a newer appraisal of its device
- *   no longer grants it.
+ * - a Result: verified (one ES256 verification) and, from its second use on, cached until it
+ *   expires; refused when revoked, when it does not grant the tier, or when a newer appraisal of
+ *   its device no longer grants it.
  */
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { requireTier, verifyResultToken, type VerifiedResult } from '../attest/verify-result.js';
+import { requireTier, type VerifiedResult } from '../attest/verify-result.js';
 import { AgentError, isAgentError, type ErrorCode } from '../shared/errors.js';
 import type { EarStatus } from '../policy/types.js';
 import { verifyDeviceCertificate, forwardedCertificate, type DeviceCertificate } from './device-certificate.js';
 import type { DeviceStatus, DeviceStatusTable, FailingCheck } from './device-status.js';
+import { ResultVerifier } from './result-verifier.js';
 import type { ServiceKeys } from './service-keys.js';
 
 export type AuthzOutcome =
@@ -68,6 +69,11 @@ export const DEFAULT_MAX_POSTURE_AGE_MS = 11 * 60_000;
 const NONE: readonly FailingCheck[] = [];
 /** How much of a forwarded certificate's end keys the cache (a P-256 signature is about 100 base64 characters). */
 const CERTIFICATE_KEY_LENGTH = 192;
+/**
+ * How much of a Result's end (its signature) marks it as seen once. Under 13 characters V8 copies
+ * a slice instead of pointing into the token, so the mark does not keep the token alive.
+ */
+const SEEN_KEY_LENGTH = 12;
 
 type CachedCertificate = DeviceCertificate | { error: string };
 
@@ -95,6 +101,13 @@ export class AuthzEngine {
   readonly #options: AuthzOptions;
   readonly #clock: () => Date;
   readonly #results = new Map<string, VerifiedResult>();
+  /**
+   * Results verified once and not cached: only a Result presented again is cached, so a stream of
+   * distinct Results (each used once) costs its verifications and no memory. A mark is a hint for
+   * caching, never for a decision: every Result not in #results is verified.
+   */
+  readonly #seenOnce = new Set<string>();
+  readonly #verifier = new ResultVerifier();
   /**
    * By the end of the header's value (a certificate ends with its signature: unique), so only that
    * much is hashed per request; a hit counts only when the whole value and the header are the same.
@@ -254,7 +267,13 @@ export class AuthzEngine {
       if (!key) keys.requestReload();
       return key;
     };
-    const result = verifyResultToken(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
+    const result = this.#verifier.verify(token, { issuer, audience, now, keyFor, clockToleranceSeconds: 0 });
+    const seen = token.slice(-SEEN_KEY_LENGTH);
+    if (!this.#seenOnce.delete(seen)) {
+      if (this.#seenOnce.size >= this.#maxCached) this.#seenOnce.clear();
+      this.#seenOnce.add(seen);
+      return result;
+    }
     if (this.#results.size >= this.#maxCached) evictOldest(this.#results, this.#maxCached);
     this.#results.set(token, result);
     return result;

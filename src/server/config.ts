@@ -35,6 +35,11 @@ export interface ServeConfig {
   maxPostureAgeMs: number;
   /** How long a device certificate from POST /v1/certificate is valid. */
   certificateLifetimeSeconds: number;
+  /** How long appraisal history (changes) and expired certificate records are kept. */
+  historyRetentionMs: number;
+  /** The key-encryption key itself (POSTURE_SERVICE_KEY_ENCRYPTION_KEY, environment only), or a file holding it. */
+  keyEncryptionKey?: string;
+  keyEncryptionKeyFile?: string;
 }
 
 /** What commander hands over: strings from flags or the environment. */
@@ -56,6 +61,8 @@ export interface ServeFlags {
   requestTimeout?: string;
   maxPostureAge?: string;
   certificateLifetime?: string;
+  historyRetention?: string;
+  keyEncryptionKeyFile?: string;
 }
 
 /** Flag name and environment variable of each setting, for error messages. */
@@ -77,7 +84,15 @@ export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]
   requestTimeout: ['--request-timeout', 'POSTURE_SERVICE_REQUEST_TIMEOUT'],
   maxPostureAge: ['--max-posture-age', 'POSTURE_SERVICE_MAX_POSTURE_AGE'],
   certificateLifetime: ['--certificate-lifetime', 'POSTURE_SERVICE_CERTIFICATE_LIFETIME'],
+  historyRetention: ['--history-retention', 'POSTURE_SERVICE_HISTORY_RETENTION'],
+  keyEncryptionKeyFile: ['--key-encryption-key-file', 'POSTURE_SERVICE_KEY_ENCRYPTION_KEY_FILE'],
 };
+
+/** A device whose latest appraisal is older is stale (two 5-minute check intervals and a margin). */
+export const DEFAULT_MAX_POSTURE_AGE_MS = 660_000;
+
+/** The key-encryption key itself comes only from the environment (a flag would show in the process list). */
+export const KEY_ENCRYPTION_KEY_ENV = 'POSTURE_SERVICE_KEY_ENCRYPTION_KEY';
 
 const integer = (min: number, max: number, what: string) =>
   z.string().regex(/^\d+$/, `expected ${what}`).transform(Number).refine((n) => n >= min && n <= max, `expected ${what}`);
@@ -110,15 +125,21 @@ const schema = z.strictObject({
     .string()
     .transform((text) => parseDuration(text))
     .refine((ms): ms is number => ms !== null && ms >= 60_000 && ms <= 86_400_000, 'expected a duration from 1m to 24h, e.g. 11m')
-    .default(660_000),
+    .default(DEFAULT_MAX_POSTURE_AGE_MS),
   certificateLifetime: z
     .string()
     .transform((text) => parseDuration(text))
     .refine((ms): ms is number => ms !== null && ms >= 3_600_000 && ms <= 90 * 86_400_000, 'expected a duration from 1h to 90d, e.g. 7d')
     .default(7 * 86_400_000),
+  historyRetention: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 86_400_000 && ms <= 3650 * 86_400_000, 'expected a duration from 1d to 3650d, e.g. 90d')
+    .default(90 * 86_400_000),
+  keyEncryptionKeyFile: z.string().min(1).optional(),
 });
 
-export function parseServeConfig(flags: ServeFlags): ServeConfig {
+export function parseServeConfig(flags: ServeFlags, env: Readonly<Record<string, string | undefined>> = {}): ServeConfig {
   const defined = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
   const parsed = schema.safeParse(defined);
   if (!parsed.success) {
@@ -150,5 +171,8 @@ export function parseServeConfig(flags: ServeFlags): ServeConfig {
     revocationRefreshMs: 1_000,
     maxPostureAgeMs: value.maxPostureAge,
     certificateLifetimeSeconds: Math.round(value.certificateLifetime / 1000),
+    historyRetentionMs: value.historyRetention,
+    ...(env[KEY_ENCRYPTION_KEY_ENV] ? { keyEncryptionKey: env[KEY_ENCRYPTION_KEY_ENV] } : {}),
+    ...(value.keyEncryptionKeyFile ? { keyEncryptionKeyFile: value.keyEncryptionKeyFile } : {}),
   };
 }

@@ -1,21 +1,22 @@
 /**
- * The device CA (design §6, issue 9): a P-256 key and a self-signed CA certificate in the data
- * directory (device-ca.json, 0600), created on first run. It signs short-lived TLS client
- * certificates for enrolled devices. `posture-service ca rotate` makes a new active CA; a retired
- * one stays in the trust bundle until every certificate it can have signed has expired. A running
- * service follows a rotation made by another process (the file changes), like the Result keys.
+ * The device CA: a P-256 key and a self-signed CA certificate, kept in the database encrypted with
+ * the key-encryption key (key set "device-ca") and created on first run, so every instance signs
+ * with the same CA. It signs short-lived TLS client certificates for enrolled devices.
+ * `posture-service ca rotate` makes a new active CA; a retired one stays in the trust bundle until
+ * every certificate it can have signed has expired. Running instances follow a rotation made
+ * elsewhere (the key set's version moves), like the Result keys.
  * Certificates are built with @peculiar/x509; node:crypto parses them for verification.
  */
 import 'reflect-metadata';
 import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { z } from 'zod';
 import { publicJwkSchema, type PublicJwk } from '../attest/jwk.js';
 import { AgentError, messageOf } from '../shared/errors.js';
-import { readPrivateFile, writePrivateFile } from '../shared/private-file.js';
+import type { KeySetVault } from './key-set-vault.js';
+import { openKeySet, replaceKeySet } from './key-set-file.js';
 
+/** Where an earlier version kept the device CA (imported into the database once). */
 export const DEVICE_CA_FILE = 'device-ca.json';
 const FORMAT = 'posture-device-ca/v1';
 
@@ -155,62 +156,54 @@ function tlsKeyOf(tlsKey: PublicJwk): Promise<CryptoKey> {
   });
 }
 
-interface FileVersion {
-  mtimeMs: number;
-  ino: number;
-  size: number;
-}
-
-async function versionOf(path: string): Promise<FileVersion> {
-  const info = await stat(path);
-  return { mtimeMs: info.mtimeMs, ino: info.ino, size: info.size };
-}
-
 export class DeviceCa {
-  readonly path: string;
+  readonly #vault: KeySetVault;
   readonly #lifetimeMs: number;
   #authorities: Authority[];
-  #version: FileVersion;
+  #version: number;
   #signingKey: Promise<CryptoKey> | undefined;
   #trusted: { at: number; certificates: NodeX509Certificate[]; pem: string } | undefined;
 
-  private constructor(path: string, authorities: Authority[], version: FileVersion, lifetimeSeconds: number) {
-    this.path = path;
+  private constructor(vault: KeySetVault, authorities: Authority[], version: number, lifetimeSeconds: number) {
+    this.#vault = vault;
     this.#authorities = authorities;
     this.#version = version;
     this.#lifetimeMs = lifetimeSeconds * 1000;
   }
 
-  /** Loads the CA, creating its key and certificate on first run. */
-  static async open(dataDir: string, options: { now?: Date; certificateLifetimeSeconds: number }): Promise<DeviceCa> {
-    const path = join(dataDir, DEVICE_CA_FILE);
-    let bytes = await readPrivateFile(path, 'device CA file');
-    if (bytes === null) {
-      await writePrivateFile(path, serialize([await newAuthority(options.now ?? new Date())]));
-      bytes = (await readPrivateFile(path, 'device CA file'))!;
-    }
-    return new DeviceCa(path, parseAuthorities(bytes.toString('utf8'), path), await versionOf(path), options.certificateLifetimeSeconds);
+  /** Loads the CA, importing `importFile` or creating its key and certificate on first run. */
+  static async open(vault: KeySetVault, options: { now?: Date; certificateLifetimeSeconds: number; importFile?: string }): Promise<DeviceCa> {
+    const stored = await openKeySet(vault, {
+      importFile: options.importFile,
+      what: 'device CA file',
+      create: async () => serialize([await newAuthority(options.now ?? new Date())]),
+      parse: parseAuthorities,
+    });
+    return new DeviceCa(vault, stored.keys, stored.version, options.certificateLifetimeSeconds);
   }
 
   /** Makes a new active CA; the old one stays trusted until every certificate it signed has expired. */
-  static async rotate(dataDir: string, now: Date = new Date()): Promise<{ subject: string; retired: string[] }> {
-    const ca = await DeviceCa.open(dataDir, { now, certificateLifetimeSeconds: DEFAULT_CERTIFICATE_LIFETIME_SECONDS });
-    const retired = ca.#authorities.filter((authority) => authority.retiredAt === null).map((authority) => ({ ...authority, retiredAt: now }));
-    const stillTrusted = ca.#authorities.filter((authority) => authority.retiredAt !== null && now.getTime() - authority.retiredAt.getTime() <= RETIRED_TRUST_MS);
-    const fresh = await newAuthority(now);
-    await writePrivateFile(ca.path, serialize([fresh, ...retired, ...stillTrusted]));
-    return { subject: fresh.parsed.subject.replace(/\n/g, ', '), retired: retired.map((authority) => authority.parsed.subject.replace(/\n/g, ', ')) };
+  static async rotate(vault: KeySetVault, now: Date = new Date()): Promise<{ subject: string; retired: string[] }> {
+    let outcome: { subject: string; retired: string[] } | undefined;
+    await replaceKeySet(vault, async (text) => {
+      const authorities = parseAuthorities(text, vault.description);
+      const retired = authorities.filter((authority) => authority.retiredAt === null).map((authority) => ({ ...authority, retiredAt: now }));
+      const stillTrusted = authorities.filter((authority) => authority.retiredAt !== null && now.getTime() - authority.retiredAt.getTime() <= RETIRED_TRUST_MS);
+      const fresh = await newAuthority(now);
+      outcome = { subject: fresh.parsed.subject.replace(/\n/g, ', '), retired: retired.map((authority) => authority.parsed.subject.replace(/\n/g, ', ')) };
+      return serialize([fresh, ...retired, ...stillTrusted]);
+    });
+    return outcome!;
   }
 
-  /** Picks up a rotation done by another process (the file changed). */
+  /** Picks up a rotation done by another process (the key set's version moved). */
   async reloadIfChanged(): Promise<void> {
-    const version = await versionOf(this.path);
-    const known = this.#version;
-    if (version.mtimeMs === known.mtimeMs && version.ino === known.ino && version.size === known.size) return;
-    const bytes = await readPrivateFile(this.path, 'device CA file');
-    if (bytes === null) return;
-    this.#authorities = parseAuthorities(bytes.toString('utf8'), this.path);
-    this.#version = version;
+    const version = await this.#vault.version();
+    if (version === null || version === this.#version) return;
+    const stored = await this.#vault.read();
+    if (stored === null) return;
+    this.#authorities = parseAuthorities(stored.text, this.#vault.description);
+    this.#version = stored.version;
     this.#signingKey = undefined;
     this.#trusted = undefined;
   }

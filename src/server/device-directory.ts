@@ -1,12 +1,14 @@
 /**
- * Enrolled devices for admins and gateways: list, show with recent appraisals and audit entries,
+ * Enrolled devices for admins and gateways: a paged list, show with recent appraisals and audit entries,
  * and the administrative actions (revoke, restore, reset), each written to the audit log with who
  * did it and from where. A revocation or restoration is reported to `onRevocationChanged` so this
  * process's forward-auth follows it at once.
  */
 import type { ComplianceStatus, EarStatus, Verdict } from '../policy/types.js';
 import { AgentError } from '../shared/errors.js';
-import type { AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, Store } from './store/store.js';
+import { DEFAULT_MAX_POSTURE_AGE_MS } from './config.js';
+import { deviceListQuery, encodeCursor, type DeviceListParams } from './device-list-params.js';
+import type { AppraisalRecord, AuditAction, AuditEntry, DeviceListRow, DeviceRecord, DeviceState, Store } from './store/store.js';
 
 export interface DeviceSummary {
   id: string;
@@ -40,6 +42,44 @@ function summarize(device: DeviceRecord, latest: AppraisalRecord | null): Device
       tiers: latest.tiers,
       at: latest.createdAt.toISOString(),
     },
+  };
+}
+
+/** A device in the fleet list: its facts, state and failing rules, never its posture document. */
+export interface DeviceListItem {
+  id: string;
+  hostname: string | null;
+  serial: string | null;
+  platform: string | null;
+  os: { name: string | null; version: string | null };
+  enrolledAt: string;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
+  /** compliant, warning (in grace), noncompliant, stale (no appraisal lately), revoked, unappraised. */
+  state: DeviceState;
+  latest: { status: ComplianceStatus; earStatus: EarStatus; policy: string; at: string } | null;
+  failing: string[];
+}
+
+export interface DeviceListView {
+  devices: DeviceListItem[];
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+function deviceListItem(row: DeviceListRow): DeviceListItem {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    serial: row.serial,
+    platform: row.platform,
+    os: { name: row.osName, version: row.osVersion },
+    enrolledAt: row.enrolledAt.toISOString(),
+    lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    state: row.state,
+    latest: row.latest && { ...row.latest, at: row.latest.at.toISOString() },
+    failing: row.failing,
   };
 }
 
@@ -81,26 +121,36 @@ function auditView(entry: AuditEntry): AuditView {
 export class DeviceDirectory {
   readonly #store: Store;
   readonly #clock: () => Date;
+  readonly #maxPostureAgeMs: number;
   readonly #onRevocationChanged: (deviceId: string, revoked: boolean) => void;
 
-  constructor(store: Store, options: { clock?: () => Date; onRevocationChanged?: (deviceId: string, revoked: boolean) => void } = {}) {
+  constructor(
+    store: Store,
+    options: { clock?: () => Date; onRevocationChanged?: (deviceId: string, revoked: boolean) => void; maxPostureAgeMs?: number } = {},
+  ) {
     this.#store = store;
     this.#clock = options.clock ?? (() => new Date());
+    this.#maxPostureAgeMs = options.maxPostureAgeMs ?? DEFAULT_MAX_POSTURE_AGE_MS;
     this.#onRevocationChanged = options.onRevocationChanged ?? (() => undefined);
   }
 
-  async list(): Promise<DeviceSummary[]> {
-    const devices = await this.#store.listDevices();
-    return Promise.all(devices.map(async (device) => summarize(device, await this.#store.latestAppraisal(device.id))));
+  /** One page of the fleet (GET /v1/devices, `devices list`): one query, no posture documents. */
+  async list(params: DeviceListParams = {}): Promise<DeviceListView> {
+    const query = deviceListQuery(params, { now: this.#clock(), maxPostureAgeMs: this.#maxPostureAgeMs });
+    const page = await this.#store.listDevicePage(query);
+    return { devices: page.rows.map(deviceListItem), nextCursor: page.next === null ? null : encodeCursor(query.sort, page.next) };
   }
 
   async show(id: string): Promise<DeviceDetail> {
     const device = await this.#existing(id);
-    const appraisals = await this.#store.listAppraisals(id, 20);
-    const audit = await this.#store.listAudit({ deviceId: id, limit: 50 });
-    const certificates = await this.#store.listCertificates(id, 10);
+    const [latest, appraisals, audit, certificates] = await Promise.all([
+      this.#store.latestAppraisal(id),
+      this.#store.listAppraisals(id, 20),
+      this.#store.listAudit({ deviceId: id, limit: 50 }),
+      this.#store.listCertificates(id, 10),
+    ]);
     return {
-      ...summarize(device, appraisals[0] ?? null),
+      ...summarize(device, latest),
       appraisals: appraisals.map((appraisal) => ({
         at: appraisal.createdAt.toISOString(),
         status: appraisal.status,

@@ -116,7 +116,12 @@ export class DeviceStatusTable {
   async start(): Promise<void> {
     await this.stop();
     this.#watch = this.#store.watchDeviceChanges({
-      changed: (deviceId) => this.#refetch(deviceId),
+      changed: (deviceId, seq) => {
+        // This process stored that appraisal itself (or already read a later one): nothing to read.
+        const known = this.#devices.get(deviceId)?.appraisalId;
+        if (seq !== undefined && known !== null && known !== undefined && known >= seq) return;
+        this.#refetch(deviceId);
+      },
       resync: () => void this.load().catch(() => undefined),
       error: (error) => this.#failed(error),
     });

@@ -4,13 +4,14 @@
  * maps requests onto these methods, and tests drive them directly.
  */
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { verifyKeyEndorsement } from '../attest/key-endorsement.js';
 import { jwkThumbprint, publicJwkSchema, publicKeyFromJwk, type PublicJwk } from '../attest/jwk.js';
 import { randomNonce } from '../attest/nonce.js';
 import { EAT_MEDIA_TYPE, RESULT_PROFILE } from '../attest/profiles.js';
 import type { ResultClaims } from '../attest/result-claims.js';
-import { verifyEvidence, type VerifiedEvidence } from '../attest/verify-evidence.js';
+import { keyUnknown, nonceRefused, replayRefused, verifyEvidence, type VerifiedEvidence } from '../attest/verify-evidence.js';
+import { signCompactJws } from '../attest/compact-jws.js';
+import { DeviceKeyCache } from './device-key-cache.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { Evaluation, Policy } from '../policy/types.js';
 import { AgentError } from '../shared/errors.js';
@@ -18,7 +19,7 @@ import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/version.js';
 import type { DeviceCa } from './device-ca.js';
 import type { ServiceKeys } from './service-keys.js';
 import { hashSecret } from './secrets.js';
-import type { DeviceRecord, DeviceStatusRecord, NewDevice, Store } from './store/store.js';
+import type { AppraisalSpend, DeviceStatusRecord, NewDevice, Store } from './store/store.js';
 import type { AttestResponse, CertificateRequest, CertificateResponse, EnrollRequest, EnrollResponse } from '../wire/service.js';
 
 // The HTTP contract moved to src/wire (the agent uses it too); these names stay importable from here.
@@ -34,6 +35,10 @@ function alreadyEnrolled(deviceId: string): AgentError {
     'ERR_DEVICE_ALREADY_ENROLLED',
     `Device ${deviceId} is already enrolled with another key, and an enrolment token cannot replace it. If this laptop was re-installed, ask IT to reset it (posture-service devices reset ${deviceId}) and enrol again.`,
   );
+}
+
+function revoked(): AgentError {
+  return new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT.');
 }
 
 function keyChangedMeanwhile(): AgentError {
@@ -80,6 +85,7 @@ export interface ServiceDependencies {
 export class PostureService {
   #deps: ServiceDependencies;
   readonly #clock: () => Date;
+  readonly #deviceKeys = new DeviceKeyCache();
 
   constructor(deps: ServiceDependencies) {
     this.#deps = deps;
@@ -184,8 +190,8 @@ export class PostureService {
   }
 
   async attest(token: unknown): Promise<AttestResponse> {
-    const evidence = await this.#verifyEnrolled(token);
-    return this.#appraise(evidence, evidence.kid);
+    const { evidence, spend } = await this.#verifyEnrolled(token);
+    return this.#appraise(evidence, evidence.kid, spend);
   }
 
   /**
@@ -197,7 +203,7 @@ export class PostureService {
     const { deviceCa, store } = this.#deps;
     if (!deviceCa) throw new AgentError('ERR_INTERNAL', 'This service has no device CA.');
     const tlsKey = certifiableKey(request.tlsKey);
-    const evidence = await this.#verifyEnrolled(request.evidence);
+    const { evidence, spend } = await this.#verifyEnrolled(request.evidence);
     const tlsJkt = jwkThumbprint(tlsKey);
     if (evidence.confirmationKeyThumbprint === undefined) {
       throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'The Evidence has no cnf.jkt claim naming the TLS key to certify.');
@@ -205,8 +211,7 @@ export class PostureService {
     if (evidence.confirmationKeyThumbprint !== tlsJkt) {
       throw new AgentError('ERR_CERTIFICATE_KEY_MISMATCH', 'The Evidence\'s cnf.jkt is not the thumbprint of tlsKey.');
     }
-    const appraisal = await this.#appraise(evidence, evidence.kid);
-    await deviceCa.reloadIfChanged();
+    const appraisal = await this.#appraise(evidence, evidence.kid, spend);
     const now = this.#clock();
     const issued = await deviceCa.issue({ deviceId: evidence.deviceId, tlsKey, now });
     await store.recordCertificate({ serial: issued.serial, deviceId: evidence.deviceId, tlsJkt, notBefore: issued.notBefore, notAfter: issued.notAfter, issuedAt: now });
@@ -221,26 +226,46 @@ export class PostureService {
     };
   }
 
-  /** Verifies Evidence from an enrolled, non-revoked device with its registered key. */
-  async #verifyEnrolled(token: unknown): Promise<VerifiedEvidence> {
-    let device: DeviceRecord | null = null;
-    const evidence = await this.#verify(token, async (kid, deviceId) => {
-      device = await this.#deps.store.getDevice(deviceId);
-      if (!device) throw new AgentError('ERR_DEVICE_UNKNOWN', 'This device is not enrolled (or was removed): enrol it again.');
-      return device.kid === kid ? device.jwk : null;
+  /**
+   * Verifies Evidence from an enrolled device with its registered key (imported once per kid). The
+   * nonce and jti are spent, and the key and revocation checked again, when the appraisal is stored.
+   */
+  async #verifyEnrolled(token: unknown): Promise<{ evidence: VerifiedEvidence; spend: AppraisalSpend }> {
+    const { store } = this.#deps;
+    const now = this.#clock();
+    let spend: Omit<AppraisalSpend, 'kid'> | undefined;
+    const evidence = await verifyEvidence(token, {
+      audience: this.#audiences,
+      now,
+      resolveKey: async (kid, deviceId) => {
+        const cached = this.#deviceKeys.get(kid, deviceId);
+        if (cached) return cached;
+        const device = await store.getDevice(deviceId);
+        if (!device) throw new AgentError('ERR_DEVICE_UNKNOWN', 'This device is not enrolled (or was removed): enrol it again.');
+        if (device.revokedAt) throw revoked();
+        if (device.kid !== kid) return null;
+        return this.#deviceKeys.remember(kid, deviceId, device.jwk);
+      },
+      consumeNonce: (nonce) => {
+        spend = { nonce, now, jti: '', jtiExpiresAt: now };
+        return Promise.resolve(true);
+      },
+      recordJti: (jti, _deviceId, expiresAt) => {
+        spend = { ...spend!, jti, jtiExpiresAt: expiresAt };
+        return Promise.resolve(true);
+      },
     });
-    if ((device as DeviceRecord | null)?.revokedAt) throw new AgentError('ERR_DEVICE_REVOKED', 'This device has been revoked; ask IT.');
-    return evidence;
+    return { evidence, spend: { ...spend!, kid: evidence.kid } };
   }
 
   /** Appraises with the service's own policy; the agent's own verdict, if any, is ignored. */
-  async #appraise(evidence: VerifiedEvidence, kid: string): Promise<AttestResponse> {
+  async #appraise(evidence: VerifiedEvidence, kid: string, spend?: AppraisalSpend): Promise<AttestResponse> {
     const { store, policy } = this.#deps;
     const now = this.#clock();
     const failingSince = await store.getFailingSince(evidence.deviceId, policy.id);
     const evaluation = evaluatePolicy(policy, evidence.posture, { now, failingSince });
-    const { token, jti, expiresAt } = await this.#signResult(evidence.deviceId, kid, policy, evaluation, now);
-    const appraisalId = await store.saveAppraisal(
+    const { token, jti, expiresAt } = this.#signResult(evidence.deviceId, kid, policy, evaluation, now);
+    const committed = await store.commitAppraisal(
       {
         deviceId: evidence.deviceId,
         evidenceJti: evidence.jti,
@@ -256,9 +281,26 @@ export class PostureService {
         createdAt: now,
       },
       evaluation.failingSince,
+      spend,
     );
+    switch (committed.outcome) {
+      case 'saved':
+        break;
+      case 'nonce':
+        throw nonceRefused();
+      case 'replay':
+        throw replayRefused();
+      case 'revoked':
+        throw revoked();
+      case 'key-replaced':
+        this.#deviceKeys.forget(kid);
+        throw keyUnknown(kid, evidence.deviceId);
+      case 'unknown-device':
+        this.#deviceKeys.forget(kid);
+        throw new AgentError('ERR_DEVICE_UNKNOWN', 'This device is not enrolled (or was removed): enrol it again.');
+    }
     this.#deps.onAppraised?.(evidence.deviceId, {
-      id: appraisalId, createdAt: now, earStatus: evaluation.earStatus, tiers: evaluation.tiers, verdicts: evaluation.verdicts, resultJti: jti,
+      id: committed.seq, createdAt: now, earStatus: evaluation.earStatus, tiers: evaluation.tiers, verdicts: evaluation.verdicts, resultJti: jti,
     });
     return {
       deviceId: evidence.deviceId,
@@ -272,9 +314,8 @@ export class PostureService {
     };
   }
 
-  async #signResult(deviceId: string, deviceKid: string, policy: Policy, evaluation: Evaluation, now: Date): Promise<{ token: string; jti: string; expiresAt: Date }> {
+  #signResult(deviceId: string, deviceKid: string, policy: Policy, evaluation: Evaluation, now: Date): { token: string; jti: string; expiresAt: Date } {
     const { keys, settings } = this.#deps;
-    await keys.reloadIfChanged();
     const issuedAt = Math.floor(now.getTime() / 1000);
     const exp = issuedAt + settings.resultLifetimeSeconds;
     const jti = randomBytes(16).toString('base64url');
@@ -294,7 +335,7 @@ export class PostureService {
       posture_checks: evaluation.verdicts.map((verdict) => ({ id: verdict.id, status: verdict.status, severity: verdict.severity })),
     };
     const signer = keys.signing;
-    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', typ: EAT_MEDIA_TYPE, kid: signer.kid }).sign(signer.signingKey);
+    const token = signCompactJws({ alg: 'ES256', typ: EAT_MEDIA_TYPE, kid: signer.kid }, { ...claims }, signer.signingKey);
     return { token, jti, expiresAt: new Date(exp * 1000) };
   }
 }

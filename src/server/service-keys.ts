@@ -1,18 +1,20 @@
 /**
- * The service's Result-signing keys, kept in the data directory (service-keys.json, 0600). The
- * newest key signs; a rotated-out key stays published in the JWKS until every Result it signed
- * has expired, then it is dropped. A running service notices a rotation made by
- * `posture-service keys rotate` (the file changes) without restarting.
+ * The service's Result-signing keys, kept in the database encrypted with the key-encryption key
+ * (key set "result-signing"), so every instance on the database signs with the same key and
+ * verifies any instance's Results. The newest key signs; a rotated-out key stays published in the
+ * JWKS until every Result it signed has expired, then it is dropped. Running instances notice a
+ * rotation made by `posture-service keys rotate` or another instance (the set's version moves).
+ * A service-keys.json left in the data directory by an earlier version is imported once.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { Es256Key } from '../attest/es256-key.js';
 import type { PublicJwk } from '../attest/jwk.js';
 import { AgentError, messageOf } from '../shared/errors.js';
-import { readPrivateFile, writePrivateFile } from '../shared/private-file.js';
+import type { KeySetVault } from './key-set-vault.js';
+import { openKeySet, replaceKeySet } from './key-set-file.js';
 
+/** Where an earlier version kept the keys (imported into the database once). */
 export const SERVICE_KEYS_FILE = 'service-keys.json';
 const FORMAT = 'posture-service-keys/v1';
 
@@ -27,10 +29,10 @@ interface ServiceKeyEntry {
   retiredAt: Date | null;
 }
 
-function corrupt(path: string, why: string): AgentError {
+function corrupt(where: string, why: string): AgentError {
   return new AgentError(
     'ERR_KEY_CORRUPT',
-    `The service signing keys in ${path} are damaged (${why}). Restore the file from a backup; or move it aside and restart to make a new key (Results signed by the old key then stop verifying).`,
+    `The service signing keys in ${where} are damaged (${why}). Restore them from a backup; or run "posture-service keys rotate" to sign with a new key (Results signed by the old key then stop verifying).`,
   );
 }
 
@@ -68,40 +70,44 @@ function newEntry(now: Date): ServiceKeyEntry {
 }
 
 export class ServiceKeys {
-  readonly path: string;
+  readonly #vault: KeySetVault;
   /** How long after retirement a key stays published: the longest a Result lives, plus clock tolerance. */
   readonly #publishRetiredMs: number;
   #entries: ServiceKeyEntry[];
   #byKid: Map<string, ServiceKeyEntry>;
-  #mtimeMs: number;
+  #version: number;
 
-  private constructor(path: string, entries: ServiceKeyEntry[], mtimeMs: number, publishRetiredMs: number) {
-    this.path = path;
+  private constructor(vault: KeySetVault, entries: ServiceKeyEntry[], version: number, publishRetiredMs: number) {
+    this.#vault = vault;
     this.#entries = entries;
     this.#byKid = new Map(entries.map((entry) => [entry.key.kid, entry]));
-    this.#mtimeMs = mtimeMs;
+    this.#version = version;
     this.#publishRetiredMs = publishRetiredMs;
   }
 
-  /** Loads the keys, creating the first one on first run. */
-  static async open(dataDir: string, options: { now?: Date; publishRetiredMs: number }): Promise<ServiceKeys> {
-    const path = join(dataDir, SERVICE_KEYS_FILE);
-    let bytes = await readPrivateFile(path, 'service signing key file');
-    if (bytes === null) {
-      await writePrivateFile(path, serialize([newEntry(options.now ?? new Date())]));
-      bytes = (await readPrivateFile(path, 'service signing key file'))!;
-    }
-    return new ServiceKeys(path, parseEntries(bytes.toString('utf8'), path), (await stat(path)).mtimeMs, options.publishRetiredMs);
+  /** Loads the keys, importing `importFile` or creating the first key on first run. */
+  static async open(vault: KeySetVault, options: { now?: Date; publishRetiredMs: number; importFile?: string }): Promise<ServiceKeys> {
+    const stored = await openKeySet(vault, {
+      importFile: options.importFile,
+      what: 'service signing key file',
+      create: () => Promise.resolve(serialize([newEntry(options.now ?? new Date())])),
+      parse: parseEntries,
+    });
+    return new ServiceKeys(vault, stored.keys, stored.version, options.publishRetiredMs);
   }
 
   /** Makes a new signing key and retires the current one (it stays published until its Results expire). */
-  static async rotate(dataDir: string, now: Date = new Date()): Promise<{ kid: string; retired: string[] }> {
-    const keys = await ServiceKeys.open(dataDir, { now, publishRetiredMs: 0 });
-    const retired = keys.#entries.filter((entry) => entry.retiredAt === null).map((entry) => ({ ...entry, retiredAt: now }));
-    const older = keys.#entries.filter((entry) => entry.retiredAt !== null);
-    const fresh = newEntry(now);
-    await writePrivateFile(keys.path, serialize([fresh, ...retired, ...older]));
-    return { kid: fresh.key.kid, retired: retired.map((entry) => entry.key.kid) };
+  static async rotate(vault: KeySetVault, now: Date = new Date()): Promise<{ kid: string; retired: string[] }> {
+    let outcome: { kid: string; retired: string[] } | undefined;
+    await replaceKeySet(vault, (text) => {
+      const entries = parseEntries(text, vault.description);
+      const retired = entries.filter((entry) => entry.retiredAt === null).map((entry) => ({ ...entry, retiredAt: now }));
+      const older = entries.filter((entry) => entry.retiredAt !== null);
+      const fresh = newEntry(now);
+      outcome = { kid: fresh.key.kid, retired: retired.map((entry) => entry.key.kid) };
+      return Promise.resolve(serialize([fresh, ...retired, ...older]));
+    });
+    return outcome!;
   }
 
   #lastReloadRequest = 0;
@@ -117,15 +123,15 @@ export class ServiceKeys {
     this.reloadIfChanged().catch(() => undefined);
   }
 
-  /** Picks up a rotation done by another process (the file changed). */
+  /** Picks up a rotation done by another process (the key set's version moved). */
   async reloadIfChanged(): Promise<boolean> {
-    const mtimeMs = (await stat(this.path)).mtimeMs;
-    if (mtimeMs === this.#mtimeMs) return false;
-    const bytes = await readPrivateFile(this.path, 'service signing key file');
-    if (bytes === null) return false;
-    this.#entries = parseEntries(bytes.toString('utf8'), this.path);
+    const version = await this.#vault.version();
+    if (version === null || version === this.#version) return false;
+    const stored = await this.#vault.read();
+    if (stored === null) return false;
+    this.#entries = parseEntries(stored.text, this.#vault.description);
     this.#byKid = new Map(this.#entries.map((entry) => [entry.key.kid, entry]));
-    this.#mtimeMs = mtimeMs;
+    this.#version = stored.version;
     return true;
   }
 

@@ -3,12 +3,16 @@
  * and takes it apart again gracefully: stop accepting, finish what is in flight, close the store.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadPolicy } from '../policy/policy-file.js';
 import { AuthzEngine } from './authz.js';
 import { prepareDataDir } from './data-dir.js';
-import { DeviceCa } from './device-ca.js';
+import { DEVICE_CA_FILE, DeviceCa } from './device-ca.js';
+import { loadKeyEncryptionKey } from './key-encryption-key.js';
+import { KeySetVault } from './key-set-vault.js';
+import { HistoryPruner } from './history-pruner.js';
 import { DeviceDirectory } from './device-directory.js';
 import { DeviceStatusTable } from './device-status.js';
 import type { ServeConfig } from './config.js';
@@ -16,7 +20,7 @@ import { buildApp } from './http/app.js';
 import { ServiceMetrics } from './http/metrics.js';
 import { PostureService } from './posture-service.js';
 import { createReloader } from './service-reload.js';
-import { ServiceKeys } from './service-keys.js';
+import { SERVICE_KEYS_FILE, ServiceKeys } from './service-keys.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -44,6 +48,8 @@ export interface StartOptions {
 }
 
 const CLEANUP_INTERVAL_MS = 60_000;
+/** How often an instance looks whether another one rotated the signing keys or the device CA (one tiny query). */
+const KEY_POLL_INTERVAL_MS = 2_000;
 
 /**
  * Without --url the service is named by the address it listens on, so the URL agents use to reach
@@ -80,8 +86,20 @@ export async function startService(requested: ServeConfig, options: StartOptions
     await store.close();
     throw error;
   }
-  const keys = await ServiceKeys.open(config.dataDir, { publishRetiredMs: (config.resultLifetimeSeconds + 60) * 1000 });
-  const deviceCa = await DeviceCa.open(config.dataDir, { certificateLifetimeSeconds: config.certificateLifetimeSeconds });
+  let keys: ServiceKeys;
+  let deviceCa: DeviceCa;
+  try {
+    const kek = await loadKeyEncryptionKey({ value: config.keyEncryptionKey, file: config.keyEncryptionKeyFile, dataDir: config.dataDir });
+    keys = await ServiceKeys.open(new KeySetVault(store, kek, 'result-signing'), {
+      publishRetiredMs: (config.resultLifetimeSeconds + 60) * 1000, importFile: join(config.dataDir, SERVICE_KEYS_FILE),
+    });
+    deviceCa = await DeviceCa.open(new KeySetVault(store, kek, 'device-ca'), {
+      certificateLifetimeSeconds: config.certificateLifetimeSeconds, importFile: join(config.dataDir, DEVICE_CA_FILE),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let logDeviceStatusError = (_error: unknown): void => undefined;
   const deviceStatus = new DeviceStatusTable(store, { pollIntervalMs: config.revocationRefreshMs, onError: (error) => logDeviceStatusError(error) });
   try {
@@ -110,6 +128,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
   });
   const devices = new DeviceDirectory(store, {
     clock,
+    maxPostureAgeMs: config.maxPostureAgeMs,
     onRevocationChanged: (deviceId, revoked) => deviceStatus.revocationChanged(deviceId, revoked),
   });
   const authz = new AuthzEngine({
@@ -153,18 +172,27 @@ export async function startService(requested: ServeConfig, options: StartOptions
     app.log.warn({ err: error }, 'could not read device changes from the database; decisions use the last known state');
   };
 
+  const pruner = new HistoryPruner(store, { retentionMs: config.historyRetentionMs, clock, onError: (error) => app.log.warn({ err: error }, 'could not prune appraisal history') });
   const cleanup = setInterval(() => {
     store.deleteExpired(clock()).catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired nonces'));
-    keys.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the signing keys'));
-    deviceCa.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the device CA'));
+    void pruner.run();
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
+  let keyPoll: Promise<unknown> = Promise.resolve();
+  const keyPoller = setInterval(() => {
+    keyPoll = Promise.all([
+      keys.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the signing keys')),
+      deviceCa.reloadIfChanged().catch((error: unknown) => app.log.error({ err: error }, 'could not reload the device CA')),
+    ]);
+  }, KEY_POLL_INTERVAL_MS);
+  keyPoller.unref();
 
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     clearInterval(cleanup);
+    clearInterval(keyPoller);
     await deviceStatus.stop();
     await store.close();
     throw error;
@@ -185,8 +213,10 @@ export async function startService(requested: ServeConfig, options: StartOptions
     close: () =>
       (closing ??= (async () => {
         clearInterval(cleanup);
+        clearInterval(keyPoller);
         await deviceStatus.stop();
         await app.close();
+        await Promise.all([keyPoll, pruner.stop()]);
         await store.close();
       })()),
   };

@@ -33,6 +33,8 @@ export interface Host {
   run(file: string, args: string[], opts?: RunOptions): Promise<CommandResult>;
   /** Rejects with an error whose `code` is ENOENT, EACCES, ... */
   readFile(path: string): Promise<string>;
+  /** The first `bytes` bytes of a file as Latin-1 text (a large file's header); rejects as readFile does. */
+  readFileHead?(path: string, bytes: number): Promise<string>;
   readDir(path: string): Promise<string[]>;
   realPath(path: string): Promise<string>;
   systemInfo?(): Promise<Inventory>;

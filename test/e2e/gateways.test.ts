@@ -1,15 +1,17 @@
 // Gateways end to end, with real processes only: the policy service (posture-service serve,
 // SQLite) and the agent (posture-agent enroll / submit) from dist/, real nginx (auth_request) and
 // real Caddy (forward_auth) in front of a small upstream application, and the Node offline
-// verifier against the service's JWKS. Nothing is mocked; the configurations are the ones
-// docs/gateways.md documents (test/support/proxies.ts).
+// verifier against the service's JWKS. Nothing is mocked; the configurations are the documented
+// ones, docs/examples/nginx-posture.conf and caddy-posture.caddyfile (test/support/proxies.ts).
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyResult } from '../../src/gateway/verify-result.js';
 import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy.js';
+import { openLocalKeyVaults } from '../../src/server/local-key-vaults.js';
+import { ServiceKeys } from '../../src/server/service-keys.js';
 import { ensureGatewayBinaries, freePort, startCaddy, startNginx, type RunningGateway } from '../support/proxies.js';
 import { runAgent, startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
 import { startUpstream, UPSTREAM_BODY, type Upstream } from '../support/upstream.js';
@@ -52,9 +54,6 @@ interface Appraisal {
   earStatus: string;
   tiers: string[];
   verdicts: Verdict[];
-}
-interface ServiceKeysFile {
-  keys: { retiredAt: string | null; privateJwk: JWK }[];
 }
 
 let work: { path: string; remove(): Promise<void> };
@@ -103,6 +102,28 @@ function expectAllowed(answer: Answer): void {
   expect(answer.reached[0]!.headers['x-posture-device']).toBe(appraisal.deviceId);
 }
 
+/** TCP connections the service has accepted so far (its own count, on /metrics). */
+async function acceptedConnections(): Promise<number> {
+  const text = await (await fetch(`${service.address}/metrics`)).text();
+  const match = /^posture_http_connections_total (\d+)$/m.exec(text);
+  if (!match) throw new Error('the service reports no posture_http_connections_total');
+  return Number(match[1]);
+}
+
+/**
+ * 200 allowed requests through a gateway, 8 at a time, and the connections the service accepted
+ * meanwhile: a gateway that reuses its connections opens at most one per request in flight (plus
+ * the one this count is read on).
+ */
+async function connectionsFor200Requests(gateway: RunningGateway): Promise<number> {
+  const before = await acceptedConnections();
+  for (let batch = 0; batch < 25; batch += 1) {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => through(gateway, grantedTier, { 'X-Posture-Token': result })));
+    for (const answer of answers) expectAllowed(answer);
+  }
+  return (await acceptedConnections()) - before;
+}
+
 function expectDenied(answer: Answer, status: 401 | 403, reason: string): void {
   expect({ status: answer.status, reason: answer.reason }).toEqual({ status, reason });
   expect(answer.reached).toEqual([]);
@@ -138,18 +159,19 @@ function grantAllTiers(token: string): string {
 }
 
 /**
- * Signs claims with the service's own active key, read from its data directory: a Result the
- * service itself could have issued. Used for an expired Result without waiting (the shortest
- * --result-ttl is 1m) and without faking any clock.
+ * Signs claims with the service's own active key, read from its data directory (the database and
+ * the key-encryption key beside it): a Result the service itself could have issued. Used for an
+ * expired Result without waiting (the shortest --result-ttl is 1m) and without faking any clock.
  */
 async function signWithServiceKey(claims: Record<string, unknown>): Promise<string> {
-  const file = JSON.parse(await readFile(join(service.dataDir, 'service-keys.json'), 'utf8')) as ServiceKeysFile;
-  const active = file.keys.find((entry) => entry.retiredAt === null)!;
-  const { kty, crv, x, y } = active.privateJwk;
-  const kid = await calculateJwkThumbprint({ kty, crv, x, y });
-  expect(kid).toBe(decodeProtectedHeader(result).kid);
-  const key = await importJWK(active.privateJwk, 'ES256');
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'eat+jwt', kid }).sign(key);
+  const vaults = await openLocalKeyVaults(service.dataDir);
+  try {
+    const { signing } = await ServiceKeys.open(vaults.results, { publishRetiredMs: 0 });
+    expect(signing.kid).toBe(decodeProtectedHeader(result).kid);
+    return await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'eat+jwt', kid: signing.kid }).sign(signing.signingKey);
+  } finally {
+    await vaults.close();
+  }
 }
 
 function resultClaims(lifetime: { iat: number; exp: number }): Record<string, unknown> {
@@ -260,6 +282,10 @@ describe.runIf(process.platform === 'linux')('gateways in front of the real poli
       expectDenied(await through(nginx, deniedTiers[0]!, { 'X-Posture-Token': grantAllTiers(result) }), 401, 'ERR_RESULT_SIGNATURE');
     });
 
+    it('keeps its connections to the service: 200 allowed requests, 8 at a time, open at most 9', async () => {
+      expect(await connectionsFor200Requests(nginx)).toBeLessThanOrEqual(9);
+    });
+
     it('answers 401 for an expired Result signed by the service\'s own key (and 200 for the same one unexpired)', async () => {
       const now = Math.floor(Date.now() / 1000);
       const expired = await signWithServiceKey(resultClaims({ iat: now - 1200, exp: now - 600 }));
@@ -301,6 +327,10 @@ describe.runIf(process.platform === 'linux')('gateways in front of the real poli
     it('answers 401 for a tampered Result', async () => {
       expectDenied(await through(caddy, grantedTier, { 'X-Posture-Token': flipPayloadCharacter(result) }), 401, 'ERR_RESULT_SIGNATURE');
     });
+
+    it('keeps its connections to the service: 200 allowed requests, 8 at a time, open at most 9', async () => {
+      expect(await connectionsFor200Requests(caddy)).toBeLessThanOrEqual(9);
+    });
   });
 
   describe('a route configured with a tier the policy does not have', () => {
@@ -322,6 +352,9 @@ describe.runIf(process.platform === 'linux')('gateways in front of the real poli
       const allowed = await authz(`/v1/authz?tier=${grantedTier}`, forwarded);
       expect(allowed.status).toBe(200);
       expect(allowed.headers.get('x-posture-device')).toBe(appraisal.deviceId);
+      // The facts are in headers; the 200 has no body, so every gateway can keep its connection.
+      expect(allowed.headers.get('x-posture-tiers')).toBe(appraisal.tiers.join(','));
+      expect({ length: allowed.headers.get('content-length'), body: await allowed.text() }).toEqual({ length: '0', body: '' });
       expect((await authz(`/v1/authz?tier=${deniedTiers[0]!}`, forwarded)).status).toBe(403);
     });
 

@@ -33,6 +33,19 @@ describe.runIf(process.platform === 'linux')('posture-agent in separate processe
     expect(ids).toEqual([deriveDeviceId(machineId, 'linux'), deriveDeviceId(machineId, 'linux')]);
   });
 
+  it('loads for `check` only what a check uses: no schema, token, logging, HTTP or database library', async () => {
+    // A module hook in the checked process writes every module it loads, one URL a line, to MODULE_LOG.
+    const log = join(stateDir, 'modules.log');
+    const hooks = `import { appendFileSync } from 'node:fs'; export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    await run(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, AGENT, 'check', '--json', '--state-dir', stateDir]).catch((error: unknown) => error);
+    const loaded = (await readFile(log, 'utf8')).split('\n').filter((url) => url !== '');
+    expect(loaded.some((url) => url.endsWith('/dist/collectors/index.js'))).toBe(true);
+    const packages = [...new Set(loaded.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []))].sort();
+    // node-machine-id only where /etc/machine-id cannot be read.
+    expect(packages.filter((name) => name !== 'node-machine-id')).toEqual(['commander']);
+  });
+
   it('keeps one device key across processes, in a 0600 file', async () => {
     const first = JSON.parse((await agent('key')).stdout) as { kid: string };
     const second = JSON.parse((await agent('key')).stdout) as { kid: string };

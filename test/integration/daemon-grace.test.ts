@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/agent/run-check.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import type { Verdict } from '../../src/policy/types.js';
-import { LINUX_COMMANDS } from '../../src/exec/commands-linux.js';
-import { clamscanVersion, healthyLinux } from '../fixtures/linux/healthy-linux.js';
+import { healthyLinux, setClamavDatabase } from '../fixtures/linux/healthy-linux.js';
 import { startTestDaemon, startTestService, testMachine, type TestDaemon, type TestMachine, type TestService } from '../support/agent-daemon.js';
 import { createFakeHost } from '../support/fake-host.js';
 import { until } from '../support/until.js';
@@ -18,7 +17,7 @@ const GRACE = 72 * HOUR; // the built-in policy's grace period
 /** A laptop whose antivirus definitions are a month old at `asOf`: the built-in policy's block rule `antivirus` fails. */
 function staleDefinitions(asOf: Date) {
   const script = healthyLinux(asOf);
-  script.commands[LINUX_COMMANDS.clamscan] = { stdout: clamscanVersion(new Date(asOf.getTime() - 30 * 24 * HOUR)) };
+  setClamavDatabase(script, new Date(asOf.getTime() - 30 * 24 * HOUR));
   return createFakeHost(script);
 }
 

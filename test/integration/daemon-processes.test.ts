@@ -71,8 +71,9 @@ describe('the daemon and the service in separate processes', () => {
     expect(recovered).toMatchObject({ consecutiveFailures: 0, lastError: null });
     expect(daemon.exitCode).toBeNull();
 
-    const listed = JSON.parse(await service.cli('devices', 'show', recovered.deviceId!)) as { appraisals: { at: string }[] };
-    expect(Date.parse(listed.appraisals[0]!.at)).toBeGreaterThanOrEqual(back.getTime());
+    // The history keeps only changes; `latest` is the appraisal of this check-in.
+    const shown = JSON.parse(await service.cli('devices', 'show', recovered.deviceId!)) as { latest: { at: string } | null };
+    expect(Date.parse(shown.latest!.at)).toBeGreaterThanOrEqual(back.getTime());
   }, 60_000);
 
   it('with --share-status, lets another local client read the status through the shared file, but not the Result', async () => {

@@ -3,11 +3,11 @@
 // certificates are checked with node:crypto and with the real openssl (verify, x509 -text).
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runServiceCli } from '../../src/cli/service-program.js';
 import { Es256Key } from '../../src/attest/es256-key.js';
 import { createEvidence } from '../../src/attest/evidence.js';
@@ -15,6 +15,8 @@ import { jwkThumbprint, type PublicJwk } from '../../src/attest/jwk.js';
 import { EVIDENCE_PROFILE } from '../../src/attest/profiles.js';
 import { parseServeConfig, type ServeFlags } from '../../src/server/config.js';
 import { DEVICE_CA_FILE, DeviceCa } from '../../src/server/device-ca.js';
+import { openLocalKeyVaults } from '../../src/server/local-key-vaults.js';
+import { KEY_ENCRYPTION_KEY_FILE } from '../../src/server/key-encryption-key.js';
 import type { CertificateResponse } from '../../src/server/posture-service.js';
 import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../../src/server/secrets.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
@@ -171,9 +173,11 @@ describe.each(DIALECTS)('device certificates on %s', (dialect) => {
     await postgres?.stop();
   });
 
-  it('creates the device CA on first run: a private file, a P-256 CA certificate published at GET /v1/ca.pem', async () => {
-    const file = join(world.dataDir, DEVICE_CA_FILE);
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  it('creates the device CA on first run: encrypted in the database, a P-256 CA certificate published at GET /v1/ca.pem', async () => {
+    const stored = await world.running.store.getKeySet('device-ca');
+    expect(stored?.envelope).toMatch(/^\{"format":"posture-key-set\/v1"/);
+    expect(stored?.envelope).not.toContain('PRIVATE KEY');
+    expect((await stat(join(world.dataDir, KEY_ENCRYPTION_KEY_FILE))).mode & 0o777).toBe(0o600);
     const { pem, contentType } = await caBundle(world);
     expect(contentType).toBe('application/x-pem-file');
     expect(pemBlocks(pem)).toHaveLength(1);
@@ -187,21 +191,27 @@ describe.each(DIALECTS)('device certificates on %s', (dialect) => {
     expect(extension(text, 'X509v3 Basic Constraints')).toBe('X509v3 Basic Constraints: critical CA:TRUE, pathlen:0');
     expect(extension(text, 'X509v3 Key Usage')).toBe('X509v3 Key Usage: critical Certificate Sign, CRL Sign');
     expect(extension(text, 'X509v3 Subject Key Identifier')).toMatch(/^X509v3 Subject Key Identifier: ([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
-    // The running service and the file agree, and nothing of the key is published.
+    // The running service and the database agree, and nothing of the key is published.
     expect(world.running.deviceCa.bundlePem()).toBe(pem);
     expect(pem).not.toContain('PRIVATE KEY');
-    expect(await readFile(file, 'utf8')).toContain('PRIVATE KEY');
+    const vaults = await openLocalKeyVaults(world.dataDir, world.running.store.dialect === 'postgres' ? postgres!.url : undefined);
+    try {
+      expect((await vaults.deviceCa.read())?.text).toContain('PRIVATE KEY');
+    } finally {
+      await vaults.close();
+    }
   });
 
   it('issues a client certificate for the TLS key the Evidence vouches for: chain, SAN, EKU, key usage, 7-day lifetime', async () => {
     const device = await enrolled(world);
     const key = tlsKey();
-    const before = (await world.running.store.listAppraisals(device.id, 10)).length;
     const issued = await certify(world, device, key);
 
     expect(issued).toMatchObject({ deviceId: device.id, serial: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, appraisal: { deviceId: device.id } });
     expect(issued.appraisal.result.split('.')).toHaveLength(3);
-    expect(await world.running.store.listAppraisals(device.id, 10)).toHaveLength(before + 1);
+    // The certificate request was appraised and stored like an attestation.
+    const resultJti = (JSON.parse(Buffer.from(issued.appraisal.result.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    expect(await world.running.store.latestAppraisal(device.id)).toMatchObject({ resultJti });
 
     const bundle = (await caBundle(world)).pem;
     expect(issued.caCertificates.join('')).toBe(bundle);
@@ -296,7 +306,8 @@ describe.each(DIALECTS)('device certificates on %s', (dialect) => {
     const old = await certify(world, device);
     const oldBundle = (await caBundle(world)).pem;
 
-    const rotated = await serviceCli('ca', 'rotate', '--data-dir', world.dataDir);
+    const database = ['--data-dir', world.dataDir, '--database', postgres ? postgres.url : `sqlite:${join(world.dataDir, 'posture.db')}`];
+    const rotated = await serviceCli('ca', 'rotate', ...database);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/^New device CA "CN=Posture Agent device CA [0-9a-f]{8}, O=posture-agent"; retired "CN=Posture Agent device CA [0-9a-f]{8}, O=posture-agent"/);
 
@@ -306,7 +317,7 @@ describe.each(DIALECTS)('device certificates on %s', (dialect) => {
     expect(pemBlocks(bundle)).toHaveLength(2);
     expect(retired).toBe(oldBundle);
     expect(new X509Certificate(active!).subject).not.toBe(new X509Certificate(oldBundle).subject);
-    expect((await serviceCli('ca', 'show', '--data-dir', world.dataDir)).stdout).toBe(bundle);
+    expect((await serviceCli('ca', 'show', ...database)).stdout).toBe(bundle);
 
     const fresh = await certify(world, device);
     expect(new X509Certificate(fresh.certificate).issuer).toBe(new X509Certificate(active!).subject);
@@ -344,15 +355,17 @@ describe('the device CA over time, and the configured lifetime', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'posture-ca-'));
     try {
       const start = new Date('2026-11-22T10:00:00.000Z');
-      await DeviceCa.open(dataDir, { now: start, certificateLifetimeSeconds: 7 * 86_400 });
-      await DeviceCa.rotate(dataDir, start);
-      const ca = await DeviceCa.open(dataDir, { certificateLifetimeSeconds: 7 * 86_400 });
+      const vaults = await openLocalKeyVaults(dataDir);
+      onTestFinished(() => vaults.close());
+      await DeviceCa.open(vaults.deviceCa, { now: start, certificateLifetimeSeconds: 7 * 86_400 });
+      await DeviceCa.rotate(vaults.deviceCa, start);
+      const ca = await DeviceCa.open(vaults.deviceCa, { certificateLifetimeSeconds: 7 * 86_400 });
       expect(ca.trustedCertificates(new Date(start.getTime() + 90 * DAY_MS))).toHaveLength(2);
       expect(pemBlocks(ca.bundlePem(new Date(start.getTime() + 91 * DAY_MS)))).toHaveLength(1);
       // The next rotation forgets it.
-      const later = await DeviceCa.rotate(dataDir, new Date(start.getTime() + 91 * DAY_MS));
+      const later = await DeviceCa.rotate(vaults.deviceCa, new Date(start.getTime() + 91 * DAY_MS));
       expect(later.retired).toHaveLength(1);
-      expect(JSON.parse(await readFile(join(dataDir, DEVICE_CA_FILE), 'utf8'))).toMatchObject({ authorities: [{ retiredAt: null }, { retiredAt: expect.any(String) as unknown }] });
+      expect(JSON.parse((await vaults.deviceCa.read())!.text)).toMatchObject({ authorities: [{ retiredAt: null }, { retiredAt: expect.any(String) as unknown }] });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -362,7 +375,9 @@ describe('the device CA over time, and the configured lifetime', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'posture-ca-'));
     try {
       await writeFile(join(dataDir, DEVICE_CA_FILE), '{ not json', { mode: 0o600 });
-      await expect(DeviceCa.open(dataDir, { certificateLifetimeSeconds: 7 * 86_400 })).rejects.toMatchObject({ code: 'ERR_KEY_CORRUPT', message: expect.stringContaining('device CA') as unknown });
+      const vaults = await openLocalKeyVaults(dataDir);
+      onTestFinished(() => vaults.close());
+      await expect(DeviceCa.open(vaults.deviceCa, { certificateLifetimeSeconds: 7 * 86_400, importFile: join(dataDir, DEVICE_CA_FILE) })).rejects.toMatchObject({ code: 'ERR_KEY_CORRUPT', message: expect.stringContaining('device CA') as unknown });
       const shown = await serviceCli('ca', 'show', '--data-dir', dataDir);
       expect(shown.code).toBe(2);
       expect(shown.stderr).toContain('ERR_KEY_CORRUPT');

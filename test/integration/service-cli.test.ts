@@ -68,6 +68,13 @@ describe('posture-service and posture-agent command lines', () => {
     const deviceId = /\(([0-9a-f-]{36})\)/.exec(enrolled.stdout)![1]!;
     const listed = await svc.cli('devices', 'list');
     expect(listed.split('\n').filter(Boolean)).toEqual([expect.stringMatching(new RegExp(`^${deviceId}  \\S+  linux  (compliant|warning|noncompliant)  last seen 20`))]);
+    const filtered = JSON.parse(await svc.cli('devices', 'list', '--platform', 'linux', '--search', deviceId.slice(0, 8), '--seen-within', '1h', '--sort', 'last-seen', '--json')) as unknown;
+    expect(filtered).toMatchObject({ devices: [{ id: deviceId, platform: 'linux', state: expect.stringMatching(/^(compliant|warning|noncompliant)$/) as unknown }], nextCursor: null });
+    expect(await svc.cli('devices', 'list', '--platform', 'darwin')).toBe('No devices match.\n');
+    expect(await svc.cli('devices', 'list', '--not-seen-for', '1d')).toBe('No devices match.\n');
+    const refused = await service('devices', 'list', '--state', 'happy', '--data-dir', svc.dataDir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/state must be one or more of compliant, warning, noncompliant, stale, revoked, unappraised.*\[ERR_BAD_REQUEST\]/);
   });
 
   it('rotates the device key through the service with key --rotate and the next submit', async () => {

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runServiceCli } from '../../src/cli/service-program.js';
 import { parseServeConfig } from '../../src/server/config.js';
 import { ServiceKeys } from '../../src/server/service-keys.js';
+import { openLocalKeyVaults } from '../../src/server/local-key-vaults.js';
 import { startService, type RunningService } from '../../src/server/start-service.js';
 import { startServiceProcess, tempDir, type ServiceProcess } from '../support/service-process.js';
 import { until } from '../support/until.js';
@@ -75,7 +76,8 @@ describe('RunningService.reload', () => {
     const firstKid = running.keys.signing.kid;
 
     await writeFile(policyFile, SECOND);
-    const rotated = await ServiceKeys.rotate(work.path);
+    const vaults = await openLocalKeyVaults(work.path);
+    const rotated = await ServiceKeys.rotate(vaults.results).finally(() => vaults.close());
     expect(await running.reload()).toBe(true);
     expect(running.service.policy).toMatchObject({ id: 'reload-test', version: 2 });
     expect(await tierStatus(running.address, 'gold')).toBe(401);

@@ -1,6 +1,8 @@
 // The policy service in-process over real HTTP, on SQLite and on PostgreSQL, driven by the agent's
 // own check-in code against fake hosts (so posture is whatever the test needs).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadKeyEncryptionKey } from '../../src/server/key-encryption-key.js';
+import { KeySetVault } from '../../src/server/key-set-vault.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -346,14 +348,17 @@ describe.each(DIALECTS)('the policy service on %s', (dialect) => {
     expect((await fetch(`${world.running.address}/v1/devices/no-such-device/restore`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
   });
 
-  it('keeps the audit trail: every appraisal with its decision and policy id', async () => {
+  it('keeps the latest appraisal with its decision and policy id, and a history of changes only', async () => {
     const device = laptop();
     const deps = agent(world, device);
     await enrollDevice(deps, await token(world));
-    await submitPosture(deps);
+    const { response } = await submitPosture(deps);
+    const resultJti = (JSON.parse(Buffer.from(response.result.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    expect(await world.running.store.latestAppraisal(device.deviceId)).toMatchObject({ resultJti, policyId: 'test-policy', policyVersion: 7, status: 'compliant' });
+    // The submission changed nothing since the enrolment's appraisal: the history keeps that one only.
     const appraisals = await world.running.store.listAppraisals(device.deviceId, 10);
-    expect(appraisals).toHaveLength(2);
-    expect(appraisals.every((appraisal) => appraisal.policyId === 'test-policy' && appraisal.policyVersion === 7 && appraisal.status === 'compliant')).toBe(true);
+    expect(appraisals).toHaveLength(1);
+    expect(appraisals[0]).toMatchObject({ policyId: 'test-policy', policyVersion: 7, status: 'compliant' });
   });
 
   it('never logs tokens, results, secrets or keys', async () => {
@@ -365,8 +370,13 @@ describe.each(DIALECTS)('the policy service on %s', (dialect) => {
     await authz(world, response.result, 'basic');
     const logged = world.logs.join('');
     expect(logged).toContain('"route":"/v1/attest"');
-    const serviceKeys = await readFile(join(world.dataDir, 'service-keys.json'), 'utf8');
-    const secrets = [enrolmentToken, response.result, response.result.split('.')[2]!, (await deps.keyStore.load())!.active.exportPrivateJwk().d!, ...[...serviceKeys.matchAll(/"d": "([^"]+)"/g)].map((m) => m[1]!)];
+    const kek = await loadKeyEncryptionKey({ dataDir: world.dataDir });
+    const serviceKeys = (await new KeySetVault(world.running.store, kek, 'result-signing').read())!.text;
+    const secrets = [
+      enrolmentToken, response.result, response.result.split('.')[2]!, (await deps.keyStore.load())!.active.exportPrivateJwk().d!,
+      ...[...serviceKeys.matchAll(/"d": "([^"]+)"/g)].map((m) => m[1]!), kek.key.toString('base64'),
+    ];
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
     for (const secret of secrets) expect(logged).not.toContain(secret);
   });
 

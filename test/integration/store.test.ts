@@ -12,7 +12,7 @@ import type { ComplianceStatus, Verdict } from '../../src/policy/types.js';
 import { POSTGRES_MIGRATIONS } from '../../src/server/store/migrations/postgres.js';
 import { SQLITE_MIGRATIONS } from '../../src/server/store/migrations/sqlite.js';
 import { openStore, type OpenStoreOptions } from '../../src/server/store/open-store.js';
-import type { ApiKeyRecord, DeviceCertificateRecord, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store } from '../../src/server/store/store.js';
+import type { ApiKeyRecord, DeviceCertificateRecord, DeviceListQuery, EnrollmentTokenRecord, NewAppraisal, NewDevice, Store } from '../../src/server/store/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { makeReport } from '../support/report.js';
 
@@ -342,17 +342,15 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
         expect(await store.restoreDevice(unique('unknown'))).toBe(false);
       });
 
-      it('lists devices and the revoked ones', async () => {
+      it('reads revoked and kept devices back, and lists the revoked ones', async () => {
         const kept = newDevice();
         const revoked = newDevice();
         await store.insertDevice(kept);
         await store.insertDevice(revoked);
         await store.revokeDevice(revoked.id, NOW, null);
 
-        const listed = (await store.listDevices()).filter((device) => [kept.id, revoked.id].includes(device.id));
-        expect(listed).toEqual([kept, revoked]
-          .map((device) => ({ ...device, lastSeenAt: null, revokedAt: device === revoked ? NOW : null, revokedReason: null, resetAt: null }))
-          .sort((a, b) => (a.id < b.id ? -1 : 1)));
+        expect(await store.getDevice(kept.id)).toEqual({ ...kept, lastSeenAt: null, revokedAt: null, revokedReason: null, resetAt: null });
+        expect(await store.getDevice(revoked.id)).toEqual({ ...revoked, lastSeenAt: null, revokedAt: NOW, revokedReason: null, resetAt: null });
         const revokedIds = await store.listRevokedDeviceIds();
         expect(revokedIds).toContain(revoked.id);
         expect(revokedIds).not.toContain(kept.id);
@@ -376,25 +374,195 @@ function storeContract(name: string, database: () => Promise<ContractDatabase>):
       });
     });
 
+    describe('the fleet list', () => {
+      let fleet: Store;
+      const staleBefore = at(-3_600_000);
+      /** id -> expected state, hostname, platform, failing rules, last contact. */
+      const expected = new Map<string, { state: string; hostname: string; platform: string; failing: string[]; seen: Date; serial: string }>();
+
+      beforeAll(async () => {
+        fleet = await open(await db.newDatabaseUrl());
+        await fleet.migrate();
+        const plan: { state: string; platform: string }[] = [];
+        for (let index = 0; index < 23; index += 1) {
+          plan.push({ state: ['compliant', 'warning', 'noncompliant', 'stale', 'revoked', 'unappraised'][index % 6]!, platform: index % 3 === 0 ? 'darwin' : 'linux' });
+        }
+        for (const [index, { state, platform }] of plan.entries()) {
+          const id = `dev-${String(index).padStart(3, '0')}-${randomUUID().slice(0, 4)}`;
+          const hostname = `Host-${String.fromCharCode(97 + ((index * 7) % 23))}`;
+          const serial = `SN${1000 + index}`;
+          await fleet.insertDevice(newDevice({ id, hostname, platform, enrolledAt: at(-86_400_000 + index) }));
+          let seen = at(-86_400_000 + index);
+          let failing: string[] = [];
+          if (state !== 'unappraised') {
+            const createdAt = state === 'stale' ? at(-7_200_000 + index) : at(index * 1000);
+            const status: ComplianceStatus = state === 'noncompliant' ? 'noncompliant' : state === 'warning' ? 'warning' : 'compliant';
+            failing = status === 'compliant' ? [] : ['disk-encryption', 'firewall'];
+            const since = Object.fromEntries(failing.map((rule) => [rule, '2026-11-20T08:00:00.000Z']));
+            const posture = makeReport({ device: { id, hostname, serial }, os: { platform: platform as 'linux' | 'darwin', build: null } });
+            await fleet.saveAppraisal(newAppraisal(id, createdAt, { status, posture }), since);
+            seen = createdAt;
+          }
+          if (state === 'revoked') await fleet.revokeDevice(id, NOW, 'lost');
+          expected.set(id, { state, hostname, platform, failing, seen, serial });
+        }
+      });
+
+      async function everyPage(query: Omit<DeviceListQuery, 'after'>): Promise<{ ids: string[]; pages: number }> {
+        const ids: string[] = [];
+        let after: DeviceListQuery['after'];
+        let pages = 0;
+        do {
+          const page = await fleet.listDevicePage({ ...query, ...(after ? { after } : {}) });
+          pages += 1;
+          ids.push(...page.rows.map((row) => row.id));
+          after = page.next ?? undefined;
+        } while (after !== undefined && pages < 100);
+        return { ids, pages };
+      }
+
+      it('pages through every device once, in the order asked for, by id, hostname and last contact', async () => {
+        const all = [...expected.keys()];
+        const byId = await everyPage({ limit: 5, sort: 'id', staleBefore });
+        expect(byId.ids).toEqual([...all].sort());
+        expect(byId.pages).toBe(5);
+        const byHostname = await everyPage({ limit: 4, sort: 'hostname', staleBefore });
+        expect(byHostname.ids).toEqual([...all].sort((a, b) => (expected.get(a)!.hostname < expected.get(b)!.hostname ? -1 : expected.get(a)!.hostname > expected.get(b)!.hostname ? 1 : a < b ? -1 : 1)));
+        const bySeen = await everyPage({ limit: 6, sort: 'lastSeen', staleBefore });
+        expect(bySeen.ids).toEqual([...all].sort((a, b) => expected.get(b)!.seen.getTime() - expected.get(a)!.seen.getTime()));
+      });
+
+      it('says each device\'s state, facts and failing rules, without the posture', async () => {
+        const page = await fleet.listDevicePage({ limit: 100, sort: 'id', staleBefore });
+        expect(page.next).toBeNull();
+        for (const row of page.rows) {
+          const want = expected.get(row.id)!;
+          expect(row).toMatchObject({ state: want.state, hostname: want.hostname, platform: want.platform });
+          expect(row.failing).toEqual(want.state === 'unappraised' ? [] : want.failing);
+          if (want.state !== 'unappraised') expect(row).toMatchObject({ serial: want.serial, latest: { policy: 'corp-baseline@3', at: want.seen } });
+          else expect(row.latest).toBeNull();
+          expect(Object.keys(row)).not.toContain('posture');
+        }
+      });
+
+      it('filters by state, platform, failing rule, last contact and a search prefix', async () => {
+        const ids = (predicate: (want: { state: string; hostname: string; platform: string; failing: string[]; seen: Date; serial: string }) => boolean) =>
+          [...expected.entries()].filter(([, want]) => predicate(want)).map(([id]) => id).sort();
+        const list = async (query: Partial<DeviceListQuery>) => (await everyPage({ limit: 3, sort: 'id', staleBefore, ...query })).ids;
+        expect(await list({ states: ['noncompliant', 'stale'] })).toEqual(ids((want) => ['noncompliant', 'stale'].includes(want.state)));
+        expect(await list({ states: ['revoked'] })).toEqual(ids((want) => want.state === 'revoked'));
+        expect(await list({ states: ['unappraised'] })).toEqual(ids((want) => want.state === 'unappraised'));
+        expect(await list({ platform: 'darwin' })).toEqual(ids((want) => want.platform === 'darwin'));
+        expect(await list({ failing: 'firewall' })).toEqual(ids((want) => want.failing.includes('firewall')));
+        expect(await list({ failing: 'antivirus' })).toEqual([]);
+        expect(await list({ seenBefore: at(-3_600_000) })).toEqual(ids((want) => want.seen < at(-3_600_000)));
+        expect(await list({ seenSince: at(0), platform: 'linux' })).toEqual(ids((want) => want.seen >= at(0) && want.platform === 'linux'));
+        const someone = [...expected.entries()].find(([, want]) => want.state === 'compliant')!;
+        expect(await list({ search: someone[1].serial })).toEqual([someone[0]]);
+        expect(await list({ search: someone[1].hostname.toLowerCase() })).toContain(someone[0]);
+        expect(await list({ search: someone[0].slice(0, 7) })).toContain(someone[0]);
+        expect(await list({ search: '%' })).toEqual([]);
+      });
+    });
+
     describe('appraisals and failing-since', () => {
-      it('round-trips an appraisal exactly and lists them newest first', async () => {
+      it('round-trips an appraisal exactly: the last stored is the latest, the history lists changes newest first', async () => {
         const device = newDevice();
         await store.insertDevice(device);
         const first = newAppraisal(device.id, at(1000));
         const third = newAppraisal(device.id, at(3000), { status: 'compliant', earStatus: 'affirming', tiers: ['basic', 'strict'] });
         const second = newAppraisal(device.id, at(2000), { tiers: [], verdicts: [] });
-        const ids = [];
-        for (const appraisal of [first, third, second]) ids.push(await store.saveAppraisal(appraisal, {}));
-        expect(new Set(ids).size).toBe(3);
+        const seqs = [];
+        for (const appraisal of [first, third, second]) seqs.push(await store.saveAppraisal(appraisal, {}));
+        expect(seqs[1]).toBeGreaterThan(seqs[0]!);
+        expect(seqs[2]).toBeGreaterThan(seqs[1]!);
 
         const listed = await store.listAppraisals(device.id, 10);
-        expect(listed).toEqual([{ ...third, id: ids[1] }, { ...second, id: ids[2] }, { ...first, id: ids[0] }]);
+        expect(listed.map(({ id: _id, ...appraisal }) => appraisal)).toEqual([third, second, first]);
         expect(await store.listAppraisals(device.id, 2)).toEqual(listed.slice(0, 2));
         expect(await store.listAppraisals(device.id, 0)).toEqual([]);
         expect(await store.listAppraisals(device.id, -1)).toEqual([]);
-        expect(await store.latestAppraisal(device.id)).toEqual(listed[0]);
+        expect(await store.latestAppraisal(device.id)).toEqual({ ...second, id: seqs[2] });
         expect(listed[0]!.posture.device.serial).toBeNull();
         expect(listed[0]!.resultExpiresAt).toBeInstanceOf(Date);
+      });
+
+      it('keeps an identical appraisal only as the latest: the history grows by changes alone', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
+        const failing = { 'disk-encryption': '2026-11-20T08:00:00.000Z' };
+        const first = await store.commitAppraisal(newAppraisal(device.id, at(1000)), failing);
+        expect(first).toMatchObject({ outcome: 'saved', changed: true });
+        for (let index = 2; index <= 20; index += 1) {
+          expect(await store.commitAppraisal(newAppraisal(device.id, at(index * 1000)), failing)).toMatchObject({ outcome: 'saved', changed: false });
+        }
+        expect(await store.listAppraisals(device.id, 100)).toHaveLength(1);
+        expect(await store.latestAppraisal(device.id)).toMatchObject({ createdAt: at(20_000) });
+        expect(await store.getDevice(device.id)).toMatchObject({ lastSeenAt: at(20_000) });
+
+        const recovered = newAppraisal(device.id, at(21_000), { status: 'compliant', earStatus: 'affirming', verdicts: [verdict('disk-encryption', null)] });
+        expect(await store.commitAppraisal(recovered, {})).toMatchObject({ outcome: 'saved', changed: true });
+        expect((await store.listAppraisals(device.id, 100)).map((appraisal) => appraisal.status)).toEqual(['compliant', 'noncompliant']);
+        expect(await store.getFailingSince(device.id, 'corp-baseline')).toEqual({});
+      });
+
+      it('spends the nonce and jti with the appraisal, only for the device\'s current key, and stores nothing otherwise', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
+        const spend = (nonce: string, jti = unique('jti'), kid = device.kid) => ({ kid, nonce, now: NOW, jti, jtiExpiresAt: at(300_000) });
+        const nonce = unique('nonce');
+        await store.createNonce(nonce, device.id, at(60_000));
+        const jti = unique('jti');
+        expect(await store.commitAppraisal(newAppraisal(device.id, at(1)), {}, spend(nonce, jti, 'another-kid'))).toEqual({ outcome: 'key-replaced' });
+        expect(await store.commitAppraisal(newAppraisal(unique('device'), at(1)), {}, spend(nonce, jti))).toEqual({ outcome: 'unknown-device' });
+        expect(await store.latestAppraisal(device.id)).toBeNull();
+
+        expect(await store.commitAppraisal(newAppraisal(device.id, at(1)), {}, spend(nonce, jti))).toMatchObject({ outcome: 'saved' });
+        expect(await store.commitAppraisal(newAppraisal(device.id, at(2)), {}, spend(nonce))).toEqual({ outcome: 'nonce' });
+        const another = unique('nonce');
+        await store.createNonce(another, device.id, at(60_000));
+        expect(await store.commitAppraisal(newAppraisal(device.id, at(3)), {}, spend(another, jti))).toEqual({ outcome: 'replay' });
+        expect(await store.latestAppraisal(device.id)).toMatchObject({ createdAt: at(1) });
+
+        const third = unique('nonce');
+        await store.createNonce(third, device.id, at(60_000));
+        await store.revokeDevice(device.id, NOW, 'lost');
+        expect(await store.commitAppraisal(newAppraisal(device.id, at(4)), {}, spend(third))).toEqual({ outcome: 'revoked' });
+        expect(await store.consumeNonce(third, device.id, NOW)).toBe(true);
+        expect(await store.latestAppraisal(device.id)).toMatchObject({ createdAt: at(1) });
+      });
+
+      it('lets exactly one of two processes spend a nonce with its appraisal', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
+        const other = await open();
+        let saved = 0;
+        for (let race = 0; race < RACES; race += 1) {
+          const nonce = unique('nonce');
+          await store.createNonce(nonce, device.id, at(60_000));
+          const outcomes = await Promise.all([store, other].map((each) =>
+            each.commitAppraisal(newAppraisal(device.id, at(race)), {}, { kid: device.kid, nonce, now: NOW, jti: unique('jti'), jtiExpiresAt: at(300_000) })));
+          expect(outcomes.map((outcome) => outcome.outcome).sort()).toEqual(['nonce', 'saved']);
+          saved += 1;
+        }
+        expect(saved).toBe(RACES);
+      });
+
+      it('prunes history older than a date in batches, never the latest appraisal', async () => {
+        const device = newDevice();
+        await store.insertDevice(device);
+        const statuses: ComplianceStatus[] = ['compliant', 'noncompliant'];
+        for (let index = 0; index < 7; index += 1) {
+          await store.saveAppraisal(newAppraisal(device.id, at(index * 1000), { status: statuses[index % 2]! }), {});
+        }
+        expect(await store.listAppraisals(device.id, 100)).toHaveLength(7);
+        expect(await store.pruneHistory(at(4500), 3)).toBeGreaterThanOrEqual(3);
+        expect(await store.pruneHistory(at(4500), 3)).toBeGreaterThanOrEqual(2);
+        while ((await store.pruneHistory(at(4500), 3)) > 0) { /* drain other devices' old rows */ }
+        expect((await store.listAppraisals(device.id, 100)).map((appraisal) => appraisal.createdAt)).toEqual([at(6000), at(5000)]);
+        expect(await store.pruneHistory(at(100_000_000), 1000)).toBeGreaterThanOrEqual(2);
+        expect(await store.listAppraisals(device.id, 100)).toEqual([]);
+        expect(await store.latestAppraisal(device.id)).toMatchObject({ createdAt: at(6000) });
       });
 
       it('has no appraisals for a device that has none', async () => {
@@ -596,7 +764,7 @@ function everyCall(store: Store, device: NewDevice): (() => Promise<unknown>)[] 
     () => store.restoreDevice(device.id),
     () => store.appendAudit({ at: NOW, actor: 'cli:x', source: null, action: 'device.reset', deviceId: device.id, detail: null }),
     () => store.listAudit({ limit: 5 }),
-    () => store.listDevices(),
+    () => store.listDevicePage({ limit: 10, sort: 'id', staleBefore: NOW }),
     () => store.revokeDevice(device.id, NOW, null),
     () => store.listRevokedDeviceIds(),
     () => store.getFailingSince(device.id, 'corp-baseline'),

@@ -3,6 +3,7 @@
  * so the test decides what the machine reports; a daemon can be stopped and started again on the
  * same state directory and key, as a restart would.
  */
+import { countStoredAppraisals } from './stored-appraisals.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ export interface TestService {
   port: number;
   /** A fresh enrolment token (5 uses, an hour). */
   token(): Promise<string>;
-  /** Appraisals stored for a device. */
+  /** Appraisals stored for a device since the service started. */
   appraisals(deviceId: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -48,6 +49,7 @@ export async function startTestService(): Promise<TestService> {
   const dir = await mkdtemp(join(tmpdir(), 'posture-test-svc-'));
   await writeFile(join(dir, 'policy.yaml'), DAEMON_TEST_POLICY);
   const running = await startService(parseServeConfig({ dataDir: dir, port: '0', policy: join(dir, 'policy.yaml'), logLevel: 'silent' }));
+  const stored = countStoredAppraisals(running.store);
   return {
     running,
     url: running.publicUrl,
@@ -58,7 +60,7 @@ export async function startTestService(): Promise<TestService> {
       await running.store.createEnrollmentToken({ id: secret.id, tokenHash: hashSecret(secret.secret), usesLeft: 5, expiresAt: new Date(now.getTime() + 3_600_000), createdAt: now, note: null });
       return secret.secret;
     },
-    appraisals: async (deviceId) => (await running.store.listAppraisals(deviceId, 1000)).length,
+    appraisals: (deviceId) => Promise.resolve(stored(deviceId)),
     close: async () => {
       await running.close();
       await rm(dir, { recursive: true, force: true });

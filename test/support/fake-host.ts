@@ -26,6 +26,8 @@ export interface FakeHostScript {
   /** realPath answers: path -> resolved path, or the error resolving it raises. */
   links?: Record<string, string | { error: 'EACCES' | 'EPERM' | 'EIO' }>;
   systemInfo?: Inventory;
+  /** false: a host that cannot read the start of a file alone (no readFileHead), as before it had one. */
+  partialReads?: boolean;
 }
 
 export interface FakeHost extends Host {
@@ -72,6 +74,7 @@ export function createFakeHost(script: FakeHostScript): FakeHost {
     },
     ...(script.systemInfo ? { systemInfo: () => Promise.resolve(script.systemInfo!) } : {}),
   };
+  if (script.partialReads !== false) host.readFileHead = (path, bytes) => host.readFile(path).then((text) => text.slice(0, bytes));
   return host;
 }
 

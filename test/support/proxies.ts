@@ -4,15 +4,18 @@
  * in the foreground (stopped in afterAll; killed if the test process exits first). When a binary
  * is missing (a fresh CI machine), scripts/install-test-packages.sh installs the Debian package.
  *
- * The configurations are the ones docs/gateways.md documents: one path prefix per policy tier,
+ * The configurations are the documented ones (docs/examples/nginx-posture.conf and
+ * caddy-posture.caddyfile, shown in docs/gateways.md): one path prefix per policy tier,
  * `/<tier>/...`, each guarded by GET /v1/authz?tier=<tier> on the policy service.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CADDY_EXAMPLE, NGINX_EXAMPLE, caddyFromExample, nginxFromExample } from '../../src/bench/documented-gateways.js';
+import { accepts, freePort } from '../../src/exec/local-ports.js';
 
 const run = promisify(execFile);
 
@@ -65,40 +68,17 @@ export async function ensureGatewayBinaries(): Promise<void> {
   if (!stderr.includes('--with-http_auth_request_module')) throw new Error(`${NGINX} was built without the auth_request module.`);
 }
 
-/** The nginx configuration: the http block is what docs/gateways.md shows. */
+/** The nginx configuration: the http block is docs/examples/nginx-posture.conf, for this instance. */
 export function nginxConfig(options: GatewayOptions & { listenPort: number; dir: string }): string {
   const { dir } = options;
-  const gatewayKey = options.gatewayKey ? `\n            proxy_set_header X-Posture-Gateway-Key "${options.gatewayKey}";` : '';
-  const protectedLocations = options.tiers
-    .map(
-      (tier) => `
-        # Resources of tier "${tier}": every request first asks the policy service.
-        location /${tier}/ {
-            auth_request /_posture/${tier};
-            auth_request_set $posture_device $upstream_http_x_posture_device;
-            auth_request_set $posture_status $upstream_http_x_posture_status;
-            auth_request_set $posture_reason $upstream_http_x_posture_reason;
-            add_header X-Posture-Reason $posture_reason always;
-
-            proxy_set_header Host $host;
-            proxy_set_header X-Posture-Device $posture_device;
-            proxy_set_header X-Posture-Status $posture_status;
-            proxy_set_header X-Posture-Token "";
-            proxy_pass http://app;
-        }
-
-        location = /_posture/${tier} {
-            internal;
-            proxy_pass http://posture_service/v1/authz?tier=${tier};
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Original-URI $request_uri;${gatewayKey}
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-`,
-    )
-    .join('');
+  const http = nginxFromExample(readFileSync(NGINX_EXAMPLE, 'utf8'), {
+    ...options,
+    http: [
+      `access_log ${join(dir, 'access.log')};`,
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `${kind}_temp_path ${join(dir, 'tmp', kind)};`),
+    ],
+    server: '\n        location / {\n            return 404;\n        }\n',
+  });
   return `# Test instance: foreground, one process, every file under ${dir}.
 daemon off;
 master_process off;
@@ -110,53 +90,11 @@ events {
     worker_connections 256;
 }
 
-http {
-    access_log ${join(dir, 'access.log')};
-    client_body_temp_path ${join(dir, 'tmp/client_body')};
-    proxy_temp_path ${join(dir, 'tmp/proxy')};
-    fastcgi_temp_path ${join(dir, 'tmp/fastcgi')};
-    uwsgi_temp_path ${join(dir, 'tmp/uwsgi')};
-    scgi_temp_path ${join(dir, 'tmp/scgi')};
-
-    upstream posture_service {
-        server 127.0.0.1:${options.servicePort};
-        keepalive 16;
-    }
-
-    upstream app {
-        server 127.0.0.1:${options.upstreamPort};
-    }
-
-    server {
-        listen 127.0.0.1:${options.listenPort};
-${protectedLocations}
-        location / {
-            return 404;
-        }
-    }
-}
-`;
+${http}`;
 }
 
-/** The Caddyfile: the site block is what docs/gateways.md shows. */
+/** The Caddyfile: the site block is docs/examples/caddy-posture.caddyfile, for this instance. */
 export function caddyConfig(options: GatewayOptions & { listenPort: number; dir: string }): string {
-  const gatewayKey = options.gatewayKey ? `\n\t\t\theader_up X-Posture-Gateway-Key "${options.gatewayKey}"` : '';
-  const handles = options.tiers
-    .map(
-      (tier) => `
-	# Resources of tier "${tier}": every request first asks the policy service.
-	handle /${tier}/* {
-		forward_auth 127.0.0.1:${options.servicePort} {
-			uri /v1/authz?tier=${tier}
-			copy_headers X-Posture-Device X-Posture-Status${gatewayKey}
-		}
-		reverse_proxy 127.0.0.1:${options.upstreamPort} {
-			header_up -X-Posture-Token
-		}
-	}
-`,
-    )
-    .join('');
   return `# Test instance: no admin endpoint, no automatic HTTPS, state under ${options.dir}.
 {
 	admin off
@@ -165,13 +103,7 @@ export function caddyConfig(options: GatewayOptions & { listenPort: number; dir:
 	storage file_system ${join(options.dir, 'storage')}
 }
 
-http://127.0.0.1:${options.listenPort} {
-${handles}
-	handle {
-		respond "not found" 404
-	}
-}
-`;
+${caddyFromExample(readFileSync(CADDY_EXAMPLE, 'utf8'), options)}`;
 }
 
 export async function startNginx(options: GatewayOptions): Promise<RunningGateway> {
@@ -218,7 +150,7 @@ export async function running(
   const logs = async () => `${output.join('')}${await extraLog()}`;
 
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await answers(port))) {
+  while (!(await accepts(port))) {
     if (exitCode !== undefined) {
       process.removeListener('exit', killOnExit);
       throw new Error(`${name} exited with ${exitCode} before it listened:\n${await logs()}`);
@@ -253,29 +185,7 @@ export async function running(
   };
 }
 
-/** True when something accepts a TCP connection on 127.0.0.1:port. */
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** A port nothing listens on right now: the OS picks it for a moment's listener. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function isExecutable(path: string): Promise<boolean> {
   return access(path, constants.X_OK).then(

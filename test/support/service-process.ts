@@ -76,7 +76,7 @@ export async function startServiceProcess(options: ServiceProcessOptions = {}): 
     get stderr() {
       return stderr.join('');
     },
-    cli: async (...cliArgs: string[]) => (await run(process.execPath, [SERVICE_BIN, ...cliArgs, ...storeArgs])).stdout,
+    cli: async (...cliArgs: string[]) => (await run(process.execPath, [SERVICE_BIN, ...cliArgs, ...storeArgs], { env: { ...process.env, ...options.env } })).stdout,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;

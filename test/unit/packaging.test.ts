@@ -428,9 +428,17 @@ describe.skipIf(!canRebuildSandbox())('the system unit\'s file-system sandbox, r
   }, SANDBOX_TEST_MS);
 
   it.skipIf(!existsSync('/usr/sbin/ufw'))('without the unit\'s ReadWritePaths=, `ufw status` breaks (the exemption is needed)', async () => {
-    const result = await inSandbox(withoutReadWritePaths(unit), [`exec ${shellQuote(NODE)} dist/bin/agent.js check --json --state-dir ${SANDBOX_STATE_DIR}`]);
-    const inside = summarize(result.stdout);
-    expect(inside.errors.filter((error) => error.startsWith('firewall:')).length).toBeGreaterThan(outside.errors.filter((error) => error.startsWith('firewall:')).length);
+    // The agent runs `ufw status` only when /etc/ufw/ufw.conf says ENABLED=yes: say so inside both sandboxes.
+    const ufwEnabled = [
+      `printf 'ENABLED=yes\\n' > ${SANDBOX_STATE_DIR}/ufw.conf`,
+      `mount --bind ${SANDBOX_STATE_DIR}/ufw.conf /etc/ufw/ufw.conf`,
+    ];
+    const check = `exec ${shellQuote(NODE)} dist/bin/agent.js check --json --state-dir ${SANDBOX_STATE_DIR}`;
+    const firewallErrors = (result: Completed): string[] => summarize(result.stdout).errors.filter((error) => error.startsWith('firewall:'));
+    const exempted = await inSandbox(unit, [...ufwEnabled, check]);
+    const notExempted = await inSandbox(withoutReadWritePaths(unit), [...ufwEnabled, check]);
+    expect(firewallErrors(exempted), output(exempted)).toEqual([]);
+    expect(firewallErrors(notExempted), output(notExempted)).not.toEqual([]);
   }, SANDBOX_TEST_MS);
 
   it('`posture-agent run` starts, writes only its state directory, and stops with exit 0 on SIGTERM', async () => {

@@ -4,6 +4,7 @@
  * schema; the freshest one not older than `maxAgeMs` goes into the report, naming whose session.
  */
 import type { HandedOver } from '../../collectors/index.js';
+import { SIGNAL_SCHEMAS } from '../../collectors/signal-schemas.js';
 import { SIGNALS, type SignalName } from '../../collectors/signals.js';
 import { AgentError } from '../../shared/errors.js';
 
@@ -32,7 +33,7 @@ export class SessionHandOvers {
   accept(user: string, signal: string, value: unknown): boolean {
     const definition = SIGNALS.find((candidate) => candidate.name === signal && candidate.perUser);
     if (!definition) throw new AgentError('ERR_BAD_REQUEST', `"${signal}" is not a per-user signal; these are: ${PER_USER_SIGNALS.join(', ')}.`);
-    const parsed = definition.schema.safeParse(value);
+    const parsed = SIGNAL_SCHEMAS[definition.name].safeParse(value);
     if (!parsed.success) throw new AgentError('ERR_BAD_REQUEST', `The ${signal} value is not valid: ${parsed.error.issues[0]?.message ?? 'wrong shape'}.`);
     const sessions = this.#bySignal.get(definition.name) ?? new Map<string, Received>();
     this.#bySignal.set(definition.name, sessions);

@@ -1,7 +1,8 @@
 /**
  * Antivirus and EDR on Linux. Running daemons come from /proc/<pid>/comm (no `ps`); installed
- * products from their files (no process); then each installed product's own status command runs
- * once: `clamscan --version`, `mdatp health`, and as root `falconctl -g` and `sentinelctl control
+ * products from their files (no process); ClamAV's database date from the database files' headers
+ * (`clamscan --version` only when they cannot be read); then each other installed product's own
+ * status command runs once: `mdatp health`, and as root `falconctl -g` and `sentinelctl control
  * status`. One product's failure never hides the others.
  */
 import { LINUX_COMMANDS } from '../../exec/commands-linux.js';
@@ -14,10 +15,8 @@ import { isInstalled } from '../linux/files.js';
 import { ageInDays, isWithinDays, localTime } from '../linux/local-time.js';
 import { DAEMONS, isRunning, runningProcesses } from '../linux/processes.js';
 import type { ProcessSnapshot } from './parse-proc-processes.js';
-import { parseClamavVersion } from './parse-clamav-version.js';
-import { parseFalconctl, type FalconctlState } from './parse-falconctl.js';
-import { mdatpProduct, MDATP_PRODUCT_NAME, parseMdatpHealth } from './parse-mdatp-health.js';
-import { parseSentinelctlControlStatus } from './parse-sentinelctl-control-status.js';
+import { readClamavDailyDatabase, UNREADABLE } from './clamav-database.js';
+import type { FalconctlState } from './parse-falconctl.js';
 import { deriveAntivirusStatus, type Antivirus } from './schema.js';
 
 /** libclamav warns "The virus database is older than 7 days!" (shared fixtures README, L3/05). */
@@ -48,33 +47,53 @@ async function runText(host: Host, file: string, args: string[]): Promise<string
   return commandOutput(await host.run(file, args));
 }
 
+interface ClamavDatabase {
+  /** When the daily database was built; null without a database. */
+  builtAt: Date | null;
+  /** The engine's version: only `clamscan --version` tells it. */
+  engine: string | null;
+}
+
+/** The database's date from its headers, else from `<scanner> --version`; undefined when neither can be read. */
+async function clamavDatabase({ host, ctx }: Facts, scanner: string | null): Promise<ClamavDatabase | undefined> {
+  const daily = await readClamavDailyDatabase(host, ctx);
+  if (daily !== UNREADABLE) return { builtAt: daily === null ? null : new Date(daily.builtAt), engine: null };
+  if (scanner === null) return undefined;
+  const version = await attempt(ctx, `${scanner} --version`, async () => {
+    const { parseClamavVersion } = await import('./parse-clamav-version.js');
+    return parseClamavVersion(await runText(host, scanner, ['--version']));
+  });
+  return version === undefined ? undefined : { builtAt: localTime(version.databaseDate), engine: version.engine };
+}
+
 /** enabled = clamd or clamonacc runs; real time = clamonacc (on-access scanning); up to date = database younger than 7 days. */
-async function clamav({ host, ctx, processes }: Facts): Promise<Finding> {
+async function clamav(facts: Facts): Promise<Finding> {
+  const { host, ctx, processes } = facts;
   const [clamscan, clamdscan] = await Promise.all([isInstalled(host, LINUX_COMMANDS.clamscan), isInstalled(host, LINUX_COMMANDS.clamdscan)]);
   const clamd = isRunning(processes, DAEMONS.clamd);
   const onAccess = isRunning(processes, DAEMONS.clamonacc);
   if (clamscan !== true && clamdscan !== true && clamd !== true && onAccess !== true) return NOTHING;
   const scanner = clamscan === true ? LINUX_COMMANDS.clamscan : clamdscan === true ? LINUX_COMMANDS.clamdscan : null;
-  const version = scanner === null ? undefined : await attempt(ctx, `${scanner} --version`, async () => parseClamavVersion(await runText(host, scanner, ['--version'])));
-  const database = localTime(version?.databaseDate ?? null);
-  const fresh = database !== null && isWithinDays(database, ctx.now, CLAMAV_MAX_DATABASE_AGE_DAYS);
+  const database = await clamavDatabase(facts, scanner);
+  const built = database?.builtAt ?? null;
+  const fresh = built !== null && isWithinDays(built, ctx.now, CLAMAV_MAX_DATABASE_AGE_DAYS);
   const enabled = clamd === true || onAccess === true ? true : clamd === null || onAccess === null ? null : false;
   return {
     product: {
       name: 'ClamAV',
       enabled,
       realTime: onAccess,
-      upToDate: version === undefined ? null : fresh,
-      definitionsUpdatedAt: database?.toISOString() ?? null,
-      version: version?.engine ?? null,
+      upToDate: database === undefined ? null : fresh,
+      definitionsUpdatedAt: built?.toISOString() ?? null,
+      version: database?.engine ?? null,
       state: notes(
-        version !== undefined && database === null && 'no virus database (freshclam has not downloaded one)',
-        database !== null && !fresh && `virus database ${ageInDays(database, ctx.now)} days old`,
+        database !== undefined && built === null && 'no virus database (freshclam has not downloaded one)',
+        built !== null && !fresh && `virus database ${ageInDays(built, ctx.now)} days old`,
         clamd === false && 'clamd not running',
         onAccess === false && 'on-access scanning (clamonacc) not running',
       ),
     },
-    complete: (scanner === null || version !== undefined) && enabled !== null,
+    complete: (scanner === null || database !== undefined) && enabled !== null,
   };
 }
 
@@ -82,6 +101,7 @@ async function defender({ host, ctx, processes }: Facts): Promise<Finding> {
   const installed = await isInstalled(host, LINUX_COMMANDS.mdatp);
   const daemon = isRunning(processes, DAEMONS.defender);
   if (installed !== true && daemon !== true) return NOTHING;
+  const { MDATP_PRODUCT_NAME, mdatpProduct, parseMdatpHealth } = await import('./parse-mdatp-health.js');
   if (daemon === false) {
     return {
       product: { name: MDATP_PRODUCT_NAME, enabled: false, realTime: false, upToDate: null, definitionsUpdatedAt: null, state: 'wdavdaemon is not running' },
@@ -99,9 +119,10 @@ async function falcon({ host, ctx, processes, root }: Facts): Promise<Finding> {
   if (sensor !== true && falconctl !== true) return NOTHING;
   let state: FalconctlState | undefined;
   if (root === true && falconctl === true) {
-    state = await attempt(ctx, 'falconctl -g --rfm-state', async () =>
-      parseFalconctl(await runText(host, LINUX_COMMANDS.falconctl, ['-g', '--rfm-state', '--rfm-reason', '--version'])),
-    );
+    state = await attempt(ctx, 'falconctl -g --rfm-state', async () => {
+      const { parseFalconctl } = await import('./parse-falconctl.js');
+      return parseFalconctl(await runText(host, LINUX_COMMANDS.falconctl, ['-g', '--rfm-state', '--rfm-reason', '--version']));
+    });
   } else {
     ctx.error('ERR_ACCESS_DENIED', `CrowdStrike Falcon's Reduced Functionality Mode is read with falconctl -g --rfm-state, which needs root: ${ROOT_HINT}.`);
   }
@@ -130,9 +151,10 @@ async function sentinelone({ host, ctx, processes, root }: Facts): Promise<Findi
   let enabled: boolean | null = agent;
   let agentState: string | null = null;
   if (root === true && sentinelctl === true) {
-    const status = await attempt(ctx, 'sentinelctl control status', async () =>
-      parseSentinelctlControlStatus(await runText(host, LINUX_COMMANDS.sentinelctl, ['control', 'status'])),
-    );
+    const status = await attempt(ctx, 'sentinelctl control status', async () => {
+      const { parseSentinelctlControlStatus } = await import('./parse-sentinelctl-control-status.js');
+      return parseSentinelctlControlStatus(await runText(host, LINUX_COMMANDS.sentinelctl, ['control', 'status']));
+    });
     if (status) {
       enabled = agent === false ? false : status.enabled;
       agentState = status.agentState;

@@ -1,22 +1,6 @@
 /** The antivirus signal: each product found, and whether any of them protects the device. */
-import { z } from 'zod';
-import { list, nullableBoolean, nullableText, text } from '../report-parts.js';
-
-export const antivirusProductSchema = z.object({
-  name: text,
-  enabled: nullableBoolean,
-  realTime: nullableBoolean,
-  upToDate: nullableBoolean,
-  definitionsUpdatedAt: nullableText,
-  /** Defender `Passive Mode`, Falcon `reduced functionality`, ... */
-  state: nullableText.optional(),
-  version: nullableText.optional(),
-});
-
-export const antivirusSchema = z.object({
-  status: z.enum(['protected', 'unprotected', 'unknown']),
-  products: list(antivirusProductSchema),
-});
+import type { z } from 'zod';
+import type { antivirusProductSchema, antivirusSchema } from './zod-schema.js';
 
 export type AntivirusProduct = z.infer<typeof antivirusProductSchema>;
 export type Antivirus = z.infer<typeof antivirusSchema>;

@@ -9,10 +9,8 @@ import { LINUX_COMMANDS } from '../../exec/commands-linux.js';
 import type { CollectContext, Host } from '../host.js';
 import { attempt } from '../host-errors.js';
 import type { BlockGraph } from '../linux/block-graph.js';
-import { lsblkGraph } from '../linux/lsblk-graph.js';
 import { readSysfsGraph } from '../linux/sysfs-block-reader.js';
 import { assessEncryption, type EncryptionProblem } from '../linux/volume-encryption.js';
-import { parseLsblk } from './parse-lsblk.js';
 import { parseMountinfo } from './parse-mountinfo.js';
 import { summarizeEncryption, UNKNOWN_DISK_ENCRYPTION, type DiskEncryption } from './schema.js';
 
@@ -33,6 +31,7 @@ async function lsblkFallback(host: Host, ctx: CollectContext): Promise<BlockGrap
   return attempt(ctx, 'lsblk', async () => {
     const result = await host.run(LINUX_COMMANDS.lsblk, LSBLK_ARGS);
     const text = result.exitCode === 0 ? result.stdout : `${result.stderr}\n${result.stdout}`;
+    const [{ lsblkGraph }, { parseLsblk }] = await Promise.all([import('../linux/lsblk-graph.js'), import('./parse-lsblk.js')]);
     return lsblkGraph(parseLsblk(text));
   });
 }

@@ -1,7 +1,9 @@
 /**
  * The firewall on Linux: ufw, firewalld and nftables, each only when installed.
- * - ufw: `ufw status verbose` as root (the running rules); as non-root /etc/ufw/ufw.conf
- *   `ENABLED=`. Never `systemctl is-active ufw`: the oneshot unit is active even when ufw is off.
+ * - ufw: /etc/ufw/ufw.conf `ENABLED=` first (a file, no process): `no` (what `ufw disable` writes)
+ *   is off. Otherwise, as root, `ufw status verbose` (a Python program, about as costly as the
+ *   rest of the check) tells whether the rules are loaded; as non-root `ENABLED=yes` is all there
+ *   is. Never `systemctl is-active ufw`: the oneshot unit is active even when ufw is off.
  * - firewalld: its daemon in /proc (no process); `firewall-cmd --state` only when /proc cannot tell.
  * - nftables: as root `nft -j list ruleset`, enabled when an input filter chain drops; skipped when
  *   another product already filters. Rules loaded with iptables-legacy are invisible to nft, so
@@ -15,10 +17,9 @@ import { commandOutput } from '../linux/command-output.js';
 import { runsAsRoot } from '../linux/effective-user.js';
 import { isInstalled } from '../linux/files.js';
 import { DAEMONS, isRunning, runningProcesses } from '../linux/processes.js';
-import { parseFirewallCmdState } from './parse-firewall-cmd-state.js';
-import { parseNftRuleset, type NftRuleset } from './parse-nft-ruleset.js';
+import type { NftRuleset } from './parse-nft-ruleset.js';
 import { parseUfwConf } from './parse-ufw-conf.js';
-import { parseUfwStatus, type UfwStatus } from './parse-ufw-status.js';
+import type { UfwStatus } from './parse-ufw-status.js';
 import { deriveFirewallStatus, type Firewall } from './schema.js';
 
 const UFW_CONF = '/etc/ufw/ufw.conf';
@@ -42,23 +43,21 @@ function ufwProduct(status: UfwStatus): FirewallProduct {
 
 async function ufw(host: Host, ctx: CollectContext, root: boolean | null): Promise<Finding> {
   if ((await isInstalled(host, LINUX_COMMANDS.ufw)) !== true) return NOTHING;
-  if (root === true) {
-    const status = await attempt(ctx, 'ufw status verbose', async () => parseUfwStatus(commandOutput(await host.run(LINUX_COMMANDS.ufw, ['status', 'verbose']))));
-    if (status) return { product: ufwProduct(status), complete: true };
-  }
   const conf = await attempt(ctx, UFW_CONF, async () => {
     const text = await readOptionalFile(host, UFW_CONF);
     return text === null ? null : parseUfwConf(text);
   });
+  // Off in its configuration: ufw loads no rules. Were rules loaded by other means, this only errs towards "disabled".
+  if (conf?.enabled === false) return { product: { name: 'ufw', enabled: false, state: `disabled in ${UFW_CONF}` }, complete: true };
+  if (root === true) {
+    const status = await attempt(ctx, 'ufw status verbose', async () => {
+      const { parseUfwStatus } = await import('./parse-ufw-status.js');
+      return parseUfwStatus(commandOutput(await host.run(LINUX_COMMANDS.ufw, ['status', 'verbose'])));
+    });
+    if (status) return { product: ufwProduct(status), complete: true };
+  }
   if (!conf) return { product: { name: 'ufw', enabled: null, state: 'installed, state unreadable' }, complete: false };
-  return {
-    product: {
-      name: 'ufw',
-      enabled: conf.enabled,
-      state: conf.enabled ? `enabled in ${UFW_CONF} (the loaded rules need root to read)` : `disabled in ${UFW_CONF}`,
-    },
-    complete: true,
-  };
+  return { product: { name: 'ufw', enabled: true, state: `enabled in ${UFW_CONF} (the loaded rules need root to read)` }, complete: true };
 }
 
 async function firewalld(host: Host, ctx: CollectContext): Promise<Finding> {
@@ -67,7 +66,11 @@ async function firewalld(host: Host, ctx: CollectContext): Promise<Finding> {
   const processes = await attempt(ctx, '/proc (the running processes)', () => runningProcesses(host));
   let running = isRunning(processes, DAEMONS.firewalld);
   if (running === null && client === true) {
-    running = (await attempt(ctx, 'firewall-cmd --state', async () => parseFirewallCmdState(commandOutput(await host.run(LINUX_COMMANDS.firewallCmd, ['--state'])))))?.running ?? null;
+    const state = await attempt(ctx, 'firewall-cmd --state', async () => {
+      const { parseFirewallCmdState } = await import('./parse-firewall-cmd-state.js');
+      return parseFirewallCmdState(commandOutput(await host.run(LINUX_COMMANDS.firewallCmd, ['--state'])));
+    });
+    running = state?.running ?? null;
   }
   return { product: { name: 'firewalld', enabled: running, state: running === null ? null : running ? 'running' : 'not running' }, complete: running !== null };
 }
@@ -85,7 +88,10 @@ async function nftables(host: Host, ctx: CollectContext, root: boolean | null): 
     ctx.error('ERR_ACCESS_DENIED', `The nftables ruleset is read with nft list ruleset, which needs root: ${ROOT_HINT}.`);
     return { product: { name: 'nftables', enabled: null, state: 'ruleset needs root to read' }, complete: false };
   }
-  const ruleset = await attempt(ctx, 'nft -j list ruleset', async () => parseNftRuleset(commandOutput(await host.run(LINUX_COMMANDS.nft, ['-j', 'list', 'ruleset']))));
+  const ruleset = await attempt(ctx, 'nft -j list ruleset', async () => {
+    const { parseNftRuleset } = await import('./parse-nft-ruleset.js');
+    return parseNftRuleset(commandOutput(await host.run(LINUX_COMMANDS.nft, ['-j', 'list', 'ruleset'])));
+  });
   if (!ruleset) return { product: { name: 'nftables', enabled: null, state: null }, complete: false };
   return { product: { name: 'nftables', enabled: ruleset.filtersInput, state: describeRuleset(ruleset) }, complete: true };
 }

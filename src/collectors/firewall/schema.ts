@@ -1,19 +1,6 @@
 /** The firewall signal: each firewall product found, and whether any of them filters. */
-import { z } from 'zod';
-import { list, nullableBoolean, nullableText, text } from '../report-parts.js';
-
-export const firewallProductSchema = z.object({
-  /** `Windows Firewall (Public)`, `macOS Application Firewall`, `ufw`, `firewalld`, `nftables`. */
-  name: text,
-  enabled: nullableBoolean,
-  /** Extra detail from the source (`block all incoming`, `default deny incoming`). */
-  state: nullableText.optional(),
-});
-
-export const firewallSchema = z.object({
-  status: z.enum(['enabled', 'disabled', 'unknown']),
-  products: list(firewallProductSchema),
-});
+import type { z } from 'zod';
+import type { firewallProductSchema, firewallSchema } from './zod-schema.js';
 
 export type FirewallProduct = z.infer<typeof firewallProductSchema>;
 export type Firewall = z.infer<typeof firewallSchema>;

@@ -1,12 +1,11 @@
 import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
-import { firewallSchema, UNKNOWN_FIREWALL, type Firewall } from './schema.js';
+import { UNKNOWN_FIREWALL, type Firewall } from './schema.js';
 
-export const firewallSignal = defineSignal<'firewall', typeof firewallSchema, Firewall>({
+export const firewallSignal = defineSignal<'firewall', Firewall>({
   name: 'firewall',
   title: 'Firewall',
   collected: 'Whether the firewall is on, per network profile where the OS has them.',
-  schema: firewallSchema,
   optionalInReports: false,
   unknown: () => UNKNOWN_FIREWALL,
   collectors: perOsCollectors<Firewall>(import.meta.url, 'collectFirewall'),

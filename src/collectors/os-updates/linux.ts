@@ -31,7 +31,7 @@ import type { CollectContext, Host } from '../host.js';
 import { attempt, pathExists, readOptionalDir, readOptionalFile, toAgentError } from '../host-errors.js';
 import { APT_CONF_DIR, APT_CONF_MAIN, aptConfPartsInOrder } from './apt-conf-files.js';
 import { AptConfig, aptUpdateSettings, intervalIsOn, parseAptConf, periodicEnabled, type AptUpdateSettingsWithFiles } from './parse-apt-conf.js';
-import { parseDnfAutomaticConf, type DnfAutomaticCommands } from './parse-dnf-automatic-conf.js';
+import type { DnfAutomaticCommands } from './parse-dnf-automatic-conf.js';
 import { parseRebootRequiredPackages } from './parse-reboot-required.js';
 import { parseUpdatesAvailable, type UpdatesAvailable } from './parse-updates-available.js';
 import { deriveOsUpdatesStatus, joinDetail, UNKNOWN_OS_UPDATES, type OsUpdates } from './schema.js';
@@ -334,6 +334,7 @@ async function readDnfConfig(host: Host, dnf5: boolean): Promise<DnfConfig> {
   // Built-in defaults: dnf 4 applies and downloads nothing; dnf 5 downloads (automatic.8).
   let commands: DnfAutomaticCommands = { applyUpdates: false, downloadUpdates: dnf5, upgradeType: 'default', reboot: 'never' };
   const read: string[] = [];
+  const { parseDnfAutomaticConf } = await import('./parse-dnf-automatic-conf.js');
   for (const path of files) {
     const text = await readOptionalFile(host, path);
     if (text === null) continue;

@@ -24,7 +24,7 @@ import type { CollectContext, Host, SignalCollector } from '../host.js';
 import { attempt, pathExists, readOptionalFile, toAgentError } from '../host-errors.js';
 import { commandOutput } from '../linux/command-output.js';
 import { parseGsettingsList, type GnomeLockSettings } from './parse-gsettings.js';
-import { mergeKscreenlockerrc, parseKscreenlockerrc, type KscreenlockerrcFile, type KscreenlockerSettings } from './parse-kscreenlockerrc.js';
+import type { KscreenlockerrcFile, KscreenlockerSettings } from './parse-kscreenlockerrc.js';
 import { screenLockDisabled, screenLockEnabled, UNKNOWN_SCREEN_LOCK, type ScreenLock } from './schema.js';
 import { sessionFromProc, type UserSession } from './session.js';
 
@@ -108,7 +108,9 @@ async function gnome(host: Host, ctx: CollectContext): Promise<ScreenLock> {
 
 async function readKscreenlockerrc(host: Host, path: string): Promise<KscreenlockerrcFile | null> {
   const text = await readOptionalFile(host, path);
-  return text === null ? null : parseKscreenlockerrc(text);
+  if (text === null) return null;
+  const { parseKscreenlockerrc } = await import('./parse-kscreenlockerrc.js');
+  return parseKscreenlockerrc(text);
 }
 
 async function kde(host: Host, ctx: CollectContext, paths: ConfigPaths): Promise<ScreenLock> {
@@ -122,6 +124,7 @@ async function kde(host: Host, ctx: CollectContext, paths: ConfigPaths): Promise
     if (file === undefined) return UNKNOWN_SCREEN_LOCK;
     if (file) files.push(file);
   }
+  const { mergeKscreenlockerrc } = await import('./parse-kscreenlockerrc.js');
   return kdeScreenLock(mergeKscreenlockerrc(files));
 }
 

@@ -6,20 +6,10 @@
  * - `disabled`: every source was read and nothing locks the idle session with a password;
  * - `unknown`: a source that decides it could not be read (the reason is in the report's errors).
  */
-import { z } from 'zod';
-import { nullableText } from '../report-parts.js';
+import type { z } from 'zod';
+import type { screenLockSchema } from './zod-schema.js';
 
 export const SCREEN_LOCK_STATUSES = ['enabled', 'disabled', 'unknown'] as const;
-
-export const screenLockSchema = z.looseObject({
-  status: z.enum(SCREEN_LOCK_STATUSES),
-  /** Seconds of inactivity until a password is required (idle delay + lock grace); null unless enabled. */
-  delaySeconds: z.number().int().min(0).nullable(),
-  /** Where the answer came from: 'gsettings (GNOME)', 'kscreenlockerrc (KDE)', 'sysadminctl', ... */
-  source: nullableText,
-  /** Whose session it was read in; filled by whoever hands the value to the system daemon. */
-  user: nullableText,
-});
 
 export type ScreenLock = z.infer<typeof screenLockSchema>;
 export type ScreenLockStatus = ScreenLock['status'];

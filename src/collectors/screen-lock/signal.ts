@@ -1,12 +1,11 @@
 import { perOsCollectors } from '../lazy-collector.js';
 import { defineSignal } from '../signal.js';
-import { screenLockSchema, UNKNOWN_SCREEN_LOCK, type ScreenLock } from './schema.js';
+import { UNKNOWN_SCREEN_LOCK, type ScreenLock } from './schema.js';
 
-export const screenLockSignal = defineSignal<'screenLock', typeof screenLockSchema, ScreenLock>({
+export const screenLockSignal = defineSignal<'screenLock', ScreenLock>({
   name: 'screenLock',
   title: 'Screen lock',
   collected: 'Whether your session asks for a password after it has been idle, and after how long, read in your own session (never your password).',
-  schema: screenLockSchema,
   optionalInReports: true,
   perUser: true,
   unknown: () => UNKNOWN_SCREEN_LOCK,

@@ -20,7 +20,6 @@ import { attempt, pathExists, readOptionalDir, readOptionalFile, toAgentError } 
 import type { CollectContext, Host } from '../host.js';
 import { commandOutput } from '../linux/command-output.js';
 import { efiFlag, parseEfiVariable } from './parse-efivar.js';
-import { parseMokutilSbState } from './parse-mokutil-sb-state.js';
 import { deriveSecureBootStatus, describeUefiState, UNKNOWN_SECURE_BOOT, type SecureBoot, type UefiSecureBootState } from './schema.js';
 
 export const FIRMWARE_DIR = '/sys/firmware';
@@ -135,6 +134,7 @@ async function mokutilInstalled(host: Host): Promise<string | null> {
 async function readMokutil(host: Host): Promise<SecureBoot | null> {
   const mokutil = await mokutilInstalled(host);
   if (mokutil === null) return null;
+  const { parseMokutilSbState } = await import('./parse-mokutil-sb-state.js');
   return parseMokutilSbState(commandOutput(await host.run(mokutil, ['--sb-state'])));
 }
 

@@ -10,21 +10,10 @@
  *   Mac without a T2 chip.
  * - `unknown`: not read; the reason is in the report's errors. Never a pass.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { secureBootSchema } from './zod-schema.js';
 
 export const SECURE_BOOT_STATUSES = ['enabled', 'disabled', 'unsupported', 'unknown'] as const;
-
-const text = z.string().max(2048);
-
-export const secureBootSchema = z.object({
-  status: z.enum(SECURE_BOOT_STATUSES),
-  /** UEFI SetupMode (no Platform Key enrolled, so nothing is verified) where the source tells; else null. */
-  setupMode: z.boolean().nullable(),
-  /** The source's own wording: `SecureBoot 1, SetupMode 0`, `Full Security`, `UEFISecureBootEnabled 0`. */
-  detail: text.nullable(),
-  /** Where the answer came from: `efivarfs`, `mokutil`, `registry`, `Confirm-SecureBootUEFI`, `system_profiler`, `nvram`, `sysfs`. */
-  source: text.nullable(),
-});
 
 export type SecureBoot = z.infer<typeof secureBootSchema>;
 export type SecureBootStatus = SecureBoot['status'];

@@ -14,7 +14,6 @@ import { attempt, pathExists, readOptionalDir, toAgentError } from '../host-erro
 import type { CollectContext, Host } from '../host.js';
 import { commandOutput } from '../linux/command-output.js';
 import { runsAsRoot } from '../linux/effective-user.js';
-import { parseTpm2GetcapFixed } from './parse-tpm2-getcap.js';
 import { UNKNOWN_TPM, type Tpm, type TpmProblem } from './schema.js';
 import { ACPI_DEVICES, TPM_CLASS, assessSysfsTpm, firstChip, type SysfsTpmFacts, type TpmChipFacts } from './sysfs-tpm.js';
 
@@ -98,9 +97,10 @@ async function manufacturerAsRoot(host: Host, ctx: CollectContext, chip: TpmChip
   if (chip.resourceManagerNode !== true || (await runsAsRoot(host)) !== true) return null;
   if (!(await getcapInstalled(host))) return null;
   const device = `/dev/tpmrm${chip.name.slice(3)}`;
-  const properties = await attempt(ctx, `${LINUX_COMMANDS.tpm2Getcap} properties-fixed`, async () =>
-    parseTpm2GetcapFixed(commandOutput(await host.run(LINUX_COMMANDS.tpm2Getcap, ['-T', `device:${device}`, 'properties-fixed']))),
-  );
+  const properties = await attempt(ctx, `${LINUX_COMMANDS.tpm2Getcap} properties-fixed`, async () => {
+    const { parseTpm2GetcapFixed } = await import('./parse-tpm2-getcap.js');
+    return parseTpm2GetcapFixed(commandOutput(await host.run(LINUX_COMMANDS.tpm2Getcap, ['-T', `device:${device}`, 'properties-fixed'])));
+  });
   return properties?.manufacturer ?? null;
 }
 

@@ -14,24 +14,13 @@
  * the OS can use it now (Windows' TpmReady or tpmtool's "Ready For Storage"; on Linux a TPM 2.0
  * whose character device exists, a TPM 1.2 that is enabled, active and owned).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { tpmSchema } from './zod-schema.js';
 import type { ErrorCode } from '../../shared/errors.js';
 
 export const TPM_STATUSES = ['present', 'absent', 'unknown'] as const;
 export const TPM_KINDS = ['tpm', 'secure-enclave'] as const;
 export const TPM_SPEC_VERSIONS = ['1.2', '2.0'] as const;
-
-export const tpmSchema = z.object({
-  status: z.enum(TPM_STATUSES),
-  kind: z.enum(TPM_KINDS).nullable(),
-  specVersion: z.enum(TPM_SPEC_VERSIONS).nullable(),
-  /** Decoded TCG vendor id ('Infineon', 'Nuvoton', 'Intel', ...), or 'Apple' for a Secure Enclave. */
-  manufacturer: z.string().max(128).nullable(),
-  enabled: z.boolean().nullable(),
-  ready: z.boolean().nullable(),
-  /** Where the answer came from, e.g. `/sys/class/tpm/tpm0`, `Get-Tpm`, `sysctl hw.optional.arm64`. */
-  source: z.string().max(512).nullable(),
-});
 
 export type Tpm = z.infer<typeof tpmSchema>;
 export type TpmStatus = Tpm['status'];

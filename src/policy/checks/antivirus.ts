@@ -1,13 +1,10 @@
-import { z } from 'zod';
 import type { AntivirusProduct } from '../../collectors/antivirus/schema.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 import { forPlatform, perPlatform } from './per-platform.js';
 
 const DAY_MS = 86_400_000;
 
-const params = z
-  .strictObject({ maxDefinitionsAgeDays: perPlatform(z.number().int().positive().max(365)).optional() })
-  .optional();
+const params = (z: Zod) => z.strictObject({ maxDefinitionsAgeDays: perPlatform(z, z.number().int().positive().max(365)).optional() }).optional();
 
 function definitionsAgeDays(product: AntivirusProduct, now: Date): number | null {
   if (!product.definitionsUpdatedAt) return null;

@@ -3,13 +3,17 @@ import type { Platform } from '../../shared/platform.js';
 import type { PostureReport, SignalName } from '../../collectors/report.js';
 import type { CheckOutcome } from '../types.js';
 
+/** The zod namespace: a check builds its parameters' schema with it only when a policy is validated, so judging a report loads no zod. */
+export type Zod = typeof z;
+
 /** A built-in check type: what a policy rule's `check:` names. */
 export interface CheckDefinition<Params = unknown> {
   type: string;
   /** What it asks, in a few words (docs and the tray's "what is collected"). */
   title: string;
   signal: SignalName;
-  params: z.ZodType<Params>;
+  /** The schema of the rule's `params`, built with the zod namespace it is given. */
+  params: (zod: Zod) => z.ZodType<Params>;
   evaluate(report: PostureReport, params: Params, now: Date): CheckOutcome;
   /** Default remediation per OS when the policy gives none. */
   remediation: Readonly<Record<Platform, string>>;

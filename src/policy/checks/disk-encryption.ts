@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import type { PostureReport } from '../../collectors/report.js';
 import type { EncryptedVolume } from '../../collectors/disk-encryption/schema.js';
 import type { CheckOutcome } from '../types.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 
-const noParams = z.strictObject({}).optional();
+const noParams = (z: Zod) => z.strictObject({}).optional();
 
 function describe(volume: EncryptedVolume): string {
   const detail = [volume.method, volume.state].filter((part): part is string => Boolean(part)).join(', ');

@@ -1,11 +1,10 @@
-import { z } from 'zod';
 import { defineCheck, unknownOutcome } from './check.js';
 
 export const firewallEnabled = defineCheck({
   type: 'firewall.enabled',
   title: 'The firewall is on',
   signal: 'firewall',
-  params: z.strictObject({}).optional(),
+  params: (z) => z.strictObject({}).optional(),
   evaluate(report) {
     const { status, products } = report.firewall;
     const names = (enabled: boolean) =>

@@ -3,11 +3,11 @@
  * against a table of releases and their dates that the policy carries (Duo's "OS currency in
  * days"). The table is the policy's, so the check needs no network and no date the agent guesses.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { PostureReport } from '../../collectors/report.js';
 import type { CheckOutcome } from '../types.js';
 import { compareParsedVersions, parseVersion, type ParsedVersion } from '../version.js';
-import { defineCheck, PLATFORM_NAMES, unknownOutcome } from './check.js';
+import { defineCheck, PLATFORM_NAMES, unknownOutcome, type Zod } from './check.js';
 import { comparableVersion, osLabel } from './os-version.js';
 import { forPlatform, perPlatform } from './per-platform.js';
 
@@ -21,29 +21,31 @@ function dayOf(text: string): number | null {
   return Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text ? null : time;
 }
 
-const releaseDate = z.string().refine((text) => dayOf(text) !== null, { message: 'expected a release date such as "2024-10-28"' });
+function params(z: Zod) {
+  const releaseDate = z.string().refine((text) => dayOf(text) !== null, { message: 'expected a release date such as "2024-10-28"' });
 
-/** Version (or version prefix) -> the day it came out: `{ "15.1": "2024-10-28", "15.2": "2024-12-11" }`. */
-const releaseTable = z.record(z.string(), releaseDate).superRefine((table, ctx) => {
-  const versions = Object.keys(table);
-  if (versions.length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one release ("version": "YYYY-MM-DD")' });
-  for (const version of versions) {
-    if (parseVersion(version) === null) {
-      ctx.addIssue({ code: 'custom', path: [version], message: `"${version}" is not a version such as "15.1", "10.0.26100.2314" or "24.04"` });
+  /** Version (or version prefix) -> the day it came out: `{ "15.1": "2024-10-28", "15.2": "2024-12-11" }`. */
+  const releaseTable = z.record(z.string(), releaseDate).superRefine((table, ctx) => {
+    const versions = Object.keys(table);
+    if (versions.length === 0) ctx.addIssue({ code: 'custom', message: 'expected at least one release ("version": "YYYY-MM-DD")' });
+    for (const version of versions) {
+      if (parseVersion(version) === null) {
+        ctx.addIssue({ code: 'custom', path: [version], message: `"${version}" is not a version such as "15.1", "10.0.26100.2314" or "24.04"` });
+      }
     }
-  }
-});
+  });
 
-const params = z.strictObject({
-  /** Days a device may stay behind a newer release once it is out: `30` or `{ win32: 30, darwin: 45, linux: 60 }`. */
-  maxDays: perPlatform(z.number().int().min(0).max(3650)),
-  releases: z.strictObject({
-    win32: releaseTable.optional(),
-    darwin: releaseTable.optional(),
-    /** By os-release ID, like os.minimumVersion. */
-    linux: z.record(z.string().regex(/^[a-z0-9._-]+$/, 'expected an os-release ID such as ubuntu'), releaseTable).optional(),
-  }),
-});
+  return z.strictObject({
+    /** Days a device may stay behind a newer release once it is out: `30` or `{ win32: 30, darwin: 45, linux: 60 }`. */
+    maxDays: perPlatform(z, z.number().int().min(0).max(3650)),
+    releases: z.strictObject({
+      win32: releaseTable.optional(),
+      darwin: releaseTable.optional(),
+      /** By os-release ID, like os.minimumVersion. */
+      linux: z.record(z.string().regex(/^[a-z0-9._-]+$/, 'expected an os-release ID such as ubuntu'), releaseTable).optional(),
+    }),
+  });
+}
 
 type ReleaseTable = Readonly<Record<string, string>>;
 
@@ -63,7 +65,7 @@ function plural(value: number, one: string, many: string): string {
 }
 
 /** The policy's table for this device, or why there is none. */
-function tableFor(report: PostureReport, releases: z.output<typeof params>['releases']): { table: ReleaseTable } | { outcome: CheckOutcome } {
+function tableFor(report: PostureReport, releases: z.output<ReturnType<typeof params>>['releases']): { table: ReleaseTable } | { outcome: CheckOutcome } {
   const { os } = report;
   const none = (what: string) => ({ outcome: { status: 'unknown', reason: `This policy lists no ${what} to compare ${osLabel(os)} with.` } as const });
   if (os.platform !== 'linux') {

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { OsUpdates } from '../../collectors/os-updates/schema.js';
 import type { CheckOutcome } from '../types.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 import { forPlatform, perPlatform } from './per-platform.js';
 
 /** ` (apt (20auto-upgrades): ...)`: where the answer came from and what it said. */
@@ -21,7 +20,7 @@ export const osUpdatesAutomatic = defineCheck({
   type: 'osUpdates.automatic',
   title: 'The operating system installs its updates by itself',
   signal: 'osUpdates',
-  params: z.strictObject({}).optional(),
+  params: (z) => z.strictObject({}).optional(),
   evaluate(report) {
     const updates = report.osUpdates;
     if (updates.status === 'enabled') return { status: 'pass', reason: `Updates are looked for and installed automatically${from(updates)}.` };
@@ -38,14 +37,13 @@ export const osUpdatesAutomatic = defineCheck({
   },
 });
 
-const count = z.number().int().min(0).max(10_000);
-
-const pendingParams = z.strictObject({
-  /** Most security updates that may wait: `0`, or per OS `{ win32: 0, linux: 5 }`. */
-  max: perPlatform(count),
-  /** Also fail while an installed update waits for a restart. */
-  failWhenRebootRequired: z.boolean().optional(),
-});
+const pendingParams = (z: Zod) =>
+  z.strictObject({
+    /** Most security updates that may wait: `0`, or per OS `{ win32: 0, linux: 5 }`. */
+    max: perPlatform(z, z.number().int().min(0).max(10_000)),
+    /** Also fail while an installed update waits for a restart. */
+    failWhenRebootRequired: z.boolean().optional(),
+  });
 
 function plural(value: number, one: string, many: string): string {
   return `${value} ${value === 1 ? one : many}`;

@@ -1,22 +1,23 @@
-import { z } from 'zod';
 import type { OsInfo } from '../../collectors/os/schema.js';
 import type { CheckOutcome } from '../types.js';
 import { meetsMinimum, parseVersion, type ParsedVersion } from '../version.js';
-import { defineCheck, PLATFORM_NAMES, unknownOutcome } from './check.js';
+import { defineCheck, PLATFORM_NAMES, unknownOutcome, type Zod } from './check.js';
 
-const version = z.string().refine((text) => parseVersion(text) !== null, {
-  message: 'expected a version such as "14.6", "10.0.22631.4317" or "22.04"',
-});
-/** One minimum, or one per supported release line. */
-const minimums = z.union([version, z.array(version).min(1)]);
 const ROLLING = 'rolling';
 
-const params = z.strictObject({
-  win32: minimums.optional(),
-  darwin: minimums.optional(),
-  /** By os-release ID; "rolling" accepts a rolling release (Arch, Tumbleweed) as current. */
-  linux: z.record(z.string().regex(/^[a-z0-9._-]+$/, 'expected an os-release ID such as ubuntu'), z.union([z.literal(ROLLING), minimums])).optional(),
-});
+function params(z: Zod) {
+  const version = z.string().refine((text) => parseVersion(text) !== null, {
+    message: 'expected a version such as "14.6", "10.0.22631.4317" or "22.04"',
+  });
+  /** One minimum, or one per supported release line. */
+  const minimums = z.union([version, z.array(version).min(1)]);
+  return z.strictObject({
+    win32: minimums.optional(),
+    darwin: minimums.optional(),
+    /** By os-release ID; "rolling" accepts a rolling release (Arch, Tumbleweed) as current. */
+    linux: z.record(z.string().regex(/^[a-z0-9._-]+$/, 'expected an os-release ID such as ubuntu'), z.union([z.literal(ROLLING), minimums])).optional(),
+  });
+}
 
 type Minimums = string | string[];
 

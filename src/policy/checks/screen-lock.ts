@@ -1,15 +1,15 @@
-import { z } from 'zod';
 import type { ScreenLock } from '../../collectors/screen-lock/schema.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 import { forPlatform, perPlatform } from './per-platform.js';
 
-/** A day is the longest idle time a policy can allow; longer is a typo, not a policy. */
-const seconds = z.number().int().min(0).max(86_400);
-
-const params = z.strictObject({
-  /** Longest idle time, in seconds, until a password is needed: `900` or `{ win32: 900, darwin: 600 }`. */
-  seconds: perPlatform(seconds),
-});
+const params = (z: Zod) =>
+  z.strictObject({
+    /**
+     * Longest idle time, in seconds, until a password is needed: `900` or `{ win32: 900, darwin: 600 }`.
+     * A day at most: longer is a typo, not a policy.
+     */
+    seconds: perPlatform(z, z.number().int().min(0).max(86_400)),
+  });
 
 /** `90 seconds`, `5 minutes`, `1 minute`. */
 export function describeSeconds(value: number): string {

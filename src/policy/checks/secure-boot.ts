@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import type { SecureBoot } from '../../collectors/secure-boot/schema.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 
-const params = z
-  .strictObject({
-    /** Accept devices that have no Secure Boot to turn on (legacy BIOS, an Intel Mac without a T2 chip). */
-    allowUnsupported: z.boolean().optional(),
-  })
-  .optional();
+const params = (z: Zod) =>
+  z
+    .strictObject({
+      /** Accept devices that have no Secure Boot to turn on (legacy BIOS, an Intel Mac without a T2 chip). */
+      allowUnsupported: z.boolean().optional(),
+    })
+    .optional();
 
 function found(secureBoot: SecureBoot): string {
   const parts = [secureBoot.detail, secureBoot.source].filter((part): part is string => Boolean(part));

@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import { TPM_SPEC_VERSIONS, type Tpm } from '../../collectors/tpm/schema.js';
-import { defineCheck, unknownOutcome } from './check.js';
+import { defineCheck, unknownOutcome, type Zod } from './check.js';
 
-const params = z
-  .strictObject({
-    /** The oldest TPM specification accepted: '2.0' refuses a TPM 1.2. A Secure Enclave has no TPM version and passes. */
-    minimumVersion: z.enum(TPM_SPEC_VERSIONS).optional(),
-  })
-  .optional();
+const params = (z: Zod) =>
+  z
+    .strictObject({
+      /** The oldest TPM specification accepted: '2.0' refuses a TPM 1.2. A Secure Enclave has no TPM version and passes. */
+      minimumVersion: z.enum(TPM_SPEC_VERSIONS).optional(),
+    })
+    .optional();
 
 /** `TPM 2.0 (Infineon)`, `Secure Enclave (Apple)`, `TPM`. */
 function describe(tpm: Tpm): string {

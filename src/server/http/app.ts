@@ -3,6 +3,7 @@
  * validate input, call PostureService / AuthzEngine, and answer JSON. Every failure is
  * `{ "error": { "code", "message" } }` with the right status, and the service keeps serving.
  */
+import type { DeviceListParams } from '../device-list-params.js';
 import { maxHeaderSize } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { z } from 'zod';
@@ -57,6 +58,19 @@ const emptyBodySchema = z.strictObject({}).optional();
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.code(statusFor(code)).send(errorBody(code, message));
+}
+
+const LIST_PARAMETERS = ['limit', 'cursor', 'sort', 'state', 'platform', 'failing', 'seenBefore', 'seenSince', 'q'] as const;
+
+/** The fleet list's query parameters, each given once as text; anything else is refused. */
+function listParams(query: Record<string, unknown>): DeviceListParams {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (!(LIST_PARAMETERS as readonly string[]).includes(name)) throw new AgentError('ERR_BAD_REQUEST', `Unknown query parameter "${name}"; the list takes ${LIST_PARAMETERS.join(', ')}.`);
+    if (typeof value !== 'string') throw new AgentError('ERR_BAD_REQUEST', `Give the query parameter "${name}" once.`);
+    params[name] = value;
+  }
+  return params;
 }
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -130,6 +144,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
 
   if (options.maxConnections > 0) app.server.maxConnections = options.maxConnections;
+  app.server.on('connection', () => metrics.countConnection());
   let refusedConnections = 0;
   let warnedRefusedAt = 0;
   limitConnectionsPerAddress(app.server, options.maxConnectionsPerAddress, (address) => {
@@ -260,9 +275,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done();
   });
 
-  app.get('/v1/devices', async (request) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/v1/devices', async (request) => {
     await requireRole(request, ['admin', 'gateway']);
-    return { devices: await devices.list() };
+    return devices.list(listParams(request.query));
   });
 
   app.get<{ Params: { id: string } }>('/v1/devices/:id', async (request) => {
@@ -304,16 +319,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
       payload.resume();
       parsed(null, undefined);
     });
-    // An allow body is serialised once per device status (or Result), keyed by the tiers array it
-    // owns; a hit counts only for the same device and status.
-    const allowBodies = new WeakMap<readonly string[], { deviceId: string; status: string; body: string }>();
-    const allowBody = (decision: Extract<AuthzDecision, { allow: true }>): string => {
-      const cached = allowBodies.get(decision.tiers);
-      if (cached?.deviceId === decision.deviceId && cached.status === decision.earStatus) return cached.body;
-      const body = JSON.stringify({ allow: true, deviceId: decision.deviceId, status: decision.earStatus, tiers: decision.tiers });
-      allowBodies.set(decision.tiers, { deviceId: decision.deviceId, status: decision.earStatus, body });
-      return body;
-    };
     type AuthzRequest = FastifyRequest<{ Querystring: { tier?: unknown }; Params: { tier?: string } }>;
     const answer = (request: AuthzRequest, reply: FastifyReply, gatewayAuthenticated: boolean) => {
       const tier = request.params.tier ?? (typeof request.query.tier === 'string' ? request.query.tier : null);
@@ -321,7 +326,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       metrics.countDecision(decision.outcome);
       if (decision.deviceId) reply.header('x-posture-device', decision.deviceId);
       if (decision.earStatus) reply.header('x-posture-status', decision.earStatus);
-      if (decision.allow) return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(allowBody(decision));
+      // No body: nginx reads none from an auth_request answer, and keeps its connection only when there is none.
+      if (decision.allow) return reply.code(200).header('x-posture-tiers', decision.tiers.join(',')).send();
       reply.header('x-posture-reason', decision.code);
       if (decision.failing.length > 0) reply.header('x-posture-failing', decision.failing.map((check) => check.id).join(','));
       if (decision.httpStatus === 401) {

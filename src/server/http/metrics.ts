@@ -9,6 +9,7 @@ export class ServiceMetrics {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
   ]);
   readonly decisions = new HotCounter(this.registry, 'posture_authz_decisions_total', 'Forward-auth decisions by outcome.');
+  readonly connections = new HotCounter(this.registry, 'posture_http_connections_total', 'TCP connections accepted (a gateway that reuses its connections opens few).');
   readonly appraisals = new Counter({
     name: 'posture_appraisals_total',
     help: 'Evidence appraisals by compliance status.',
@@ -26,6 +27,10 @@ export class ServiceMetrics {
   countRequest(method: string, route: string, status: number, seconds: number): void {
     this.requests.inc(`${method} ${route} ${status}`, () => ({ method, route, status: String(status) }));
     this.latency.observe(route, () => ({ route }), seconds);
+  }
+
+  countConnection(): void {
+    this.connections.inc('', () => ({}));
   }
 
   countDecision(outcome: string): void {

@@ -4,15 +4,26 @@ import { safeInteger, type ColumnDecoder } from './store-helpers.js';
 import type { DeviceStatusRecord } from './store.js';
 
 export const DEVICE_CHANGED_CHANNEL = 'posture_device_changed';
+/** Told the purpose of a key set another process changed (PostgreSQL NOTIFY). */
+export const KEYS_CHANGED_CHANNEL = 'posture_keys_changed';
 
-/** Each device joined to its newest appraisal (the appraisals_device_newest index answers the subquery). */
+/** Each device joined to its latest appraisal; `appraisal_id` is the latest's seq. */
 export const DEVICE_STATUS_SELECT = `
-  SELECT d.id AS device_id, d.revoked_at AS revoked_at, a.id AS appraisal_id, a.created_at AS created_at,
-    a.ear_status AS ear_status, a.tiers AS tiers, a.verdicts AS verdicts, a.result_jti AS result_jti
+  SELECT d.id AS device_id, d.revoked_at AS revoked_at, l.seq AS appraisal_id, l.created_at AS created_at,
+    l.ear_status AS ear_status, l.tiers AS tiers, l.verdicts AS verdicts, l.result_jti AS result_jti
   FROM devices d
-  LEFT JOIN appraisals a ON a.id = (
-    SELECT latest.id FROM appraisals latest WHERE latest.device_id = d.id ORDER BY latest.created_at DESC, latest.id DESC LIMIT 1
-  )`;
+  LEFT JOIN latest_appraisals l ON l.device_id = d.id`;
+
+/** A NOTIFY payload: the device id, and the seq of its appraisal when one was stored. */
+export function deviceChangedPayload(deviceId: string, seq?: number): string {
+  return seq === undefined ? deviceId : `${deviceId} ${seq}`;
+}
+
+export function parseDeviceChangedPayload(payload: string): { deviceId: string; seq?: number } {
+  const [deviceId = '', seq] = payload.split(' ');
+  const number = Number(seq);
+  return seq !== undefined && Number.isSafeInteger(number) ? { deviceId, seq: number } : { deviceId };
+}
 
 export interface DeviceStatusRow {
   device_id: string;

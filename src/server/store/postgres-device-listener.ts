@@ -5,7 +5,7 @@
  * LISTEN takes effect it asks for a full reload, since notifications sent before are gone.
  */
 import pg from 'pg';
-import { DEVICE_CHANGED_CHANNEL } from './device-status-rows.js';
+import { DEVICE_CHANGED_CHANNEL, parseDeviceChangedPayload } from './device-status-rows.js';
 import type { DeviceChangeListener, DeviceChangeWatch } from './store.js';
 
 const FIRST_RETRY_MS = 100;
@@ -44,7 +44,9 @@ export function listenForDeviceChanges(connectionString: string, listener: Devic
     next.on('error', (error) => lost(next, error));
     next.on('end', () => lost(next, new Error('Connection terminated')));
     next.on('notification', (message) => {
-      if (message.channel === DEVICE_CHANGED_CHANNEL && message.payload) listener.changed(message.payload);
+      if (message.channel !== DEVICE_CHANGED_CHANNEL || !message.payload) return;
+      const { deviceId, seq } = parseDeviceChangedPayload(message.payload);
+      listener.changed(deviceId, seq);
     });
     try {
       await next.connect();

@@ -7,9 +7,10 @@ import pg from 'pg';
 import { systemErrorCode } from '../../shared/errors.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
-import { WriteHealth } from './store-helpers.js';
+import { WriteHealth, appraisalChangeKey, keySetFromRow, type KeySetRow } from './store-helpers.js';
+import { deviceListPage, deviceListSql, type DeviceListRowData, type ListDialect } from './device-list-query.js';
 import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
-import { DEVICE_CHANGED_CHANNEL, DEVICE_STATUS_SELECT, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
+import { DEVICE_CHANGED_CHANNEL, DEVICE_STATUS_SELECT, KEYS_CHANGED_CHANNEL, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
 import { listenForDeviceChanges } from './postgres-device-listener.js';
 import type { StoreHealth } from './store.js';
 import {
@@ -19,7 +20,7 @@ import {
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceCertificateRecord, DeviceChangeListener, DeviceChangeWatch, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  ApiKeyRecord, AppraisalCommit, AppraisalRecord, AppraisalSpend, AuditEntry, DeviceCertificateRecord, DeviceListPage, DeviceListQuery, KeySetRecord, DeviceChangeListener, DeviceChangeWatch, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
   NewDevice, Store,
 } from './store.js';
 
@@ -77,6 +78,14 @@ const postgresColumns: ColumnDecoder = {
   json(value) {
     return value;
   },
+};
+
+const postgresListDialect: ListDialect = {
+  placeholder: (index) => `$${index}`,
+  date: (value) => value,
+  joinWithSpaces: (column) => `string_agg(${column}, ' ')`,
+  likeInsensitive: 'ILIKE',
+  decode: postgresColumns,
 };
 
 interface Queryable {
@@ -148,7 +157,7 @@ export class PostgresStore implements Store {
   }
 
   async createNonce(nonce: string, deviceId: string, expiresAt: Date): Promise<void> {
-    await this.query('INSERT INTO nonces (nonce, device_id, expires_at) VALUES ($1, $2, $3)', [nonce, deviceId, expiresAt]);
+    await this.query({ name: 'insert_nonce', text: 'INSERT INTO nonces (nonce, device_id, expires_at) VALUES ($1, $2, $3)', values: [nonce, deviceId, expiresAt] });
   }
 
   async consumeNonce(nonce: string, deviceId: string, now: Date): Promise<boolean> {
@@ -175,7 +184,7 @@ export class PostgresStore implements Store {
   }
 
   async getDevice(id: string): Promise<DeviceRecord | null> {
-    const result = await this.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, [id]);
+    const result = await this.query<DeviceRow>({ name: 'get_device', text: `SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = $1`, values: [id] });
     const row = result.rows[0];
     return row === undefined ? null : deviceFromRow(row, postgresColumns);
   }
@@ -202,11 +211,6 @@ export class PostgresStore implements Store {
       WHERE id = $1 AND (($7::boolean AND reset_at IS NOT NULL) OR (NOT $7::boolean AND kid = $8))`,
     [device.id, device.kid, JSON.stringify(device.jwk), device.enrolledAt, device.hostname, device.platform, afterReset, currentKid]);
     return result.rowCount === 1;
-  }
-
-  async listDevices(): Promise<DeviceRecord[]> {
-    const result = await this.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`);
-    return result.rows.map((row) => deviceFromRow(row, postgresColumns));
   }
 
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
@@ -243,12 +247,12 @@ export class PostgresStore implements Store {
   async listDeviceStatus(options: { appraisedAfterId?: number } = {}): Promise<DeviceStatusRecord[]> {
     const result = options.appraisedAfterId === undefined
       ? await this.query<DeviceStatusRow>(DEVICE_STATUS_SELECT)
-      : await this.query<DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id IN (SELECT device_id FROM appraisals WHERE id > $1)`, [options.appraisedAfterId]);
+      : await this.query<DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE l.seq > $1`, [options.appraisedAfterId]);
     return result.rows.map((row) => deviceStatusFromRow(row, postgresColumns));
   }
 
   async getDeviceStatus(deviceId: string): Promise<DeviceStatusRecord | null> {
-    const result = await this.query<DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id = $1`, [deviceId]);
+    const result = await this.query<DeviceStatusRow>({ name: 'device_status', text: `${DEVICE_STATUS_SELECT} WHERE d.id = $1`, values: [deviceId] });
     const row = result.rows[0];
     return row === undefined ? null : deviceStatusFromRow(row, postgresColumns);
   }
@@ -258,23 +262,48 @@ export class PostgresStore implements Store {
   }
 
   async getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>> {
-    const result = await this.query<FailingSinceRow>(
-      'SELECT rule_id, since FROM failing_since WHERE device_id = $1 AND policy_id = $2', [deviceId, policyId]);
+    const result = await this.query<FailingSinceRow>({
+      name: 'failing_since', text: 'SELECT rule_id, since FROM failing_since WHERE device_id = $1 AND policy_id = $2', values: [deviceId, policyId],
+    });
     return failingSinceFromRows(result.rows);
   }
 
-  saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
-    return this.transaction(async (client) => {
-      await touchDevice(client, appraisal);
-      const id = await insertAppraisal(client, appraisal);
-      await replaceFailingSince(client, appraisal, failingSince);
-      await notifyDeviceChanged(client, appraisal.deviceId);
-      return id;
+  async commitAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>, spend?: AppraisalSpend): Promise<AppraisalCommit> {
+    const facts = deviceFactsOf(appraisal);
+    const failing = Object.entries(failingSince);
+    const result = await this.query<{ outcome: AppraisalCommit['outcome']; seq: string | null; changed: boolean }>({
+      name: 'posture_commit_appraisal',
+      text: 'SELECT outcome, seq, changed FROM posture_commit_appraisal($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17::jsonb, $18, $19, $20, $21, $22, $23, $24::text[], $25::text[])',
+      values: [
+        appraisal.deviceId, spend?.kid ?? null, spend?.nonce ?? null, spend?.now ?? null, spend?.jti ?? null, spend?.jtiExpiresAt ?? null,
+        appraisal.policyId, appraisal.policyVersion, appraisal.status, appraisal.earStatus, appraisalChangeKey(appraisal, failingSince),
+        appraisal.evidenceJti, appraisal.resultJti, appraisal.resultExpiresAt, JSON.stringify(appraisal.tiers), JSON.stringify(appraisal.verdicts),
+        JSON.stringify(appraisal.posture), appraisal.createdAt, facts.hostname, facts.platform, facts.serial, facts.osName, facts.osVersion,
+        failing.map(([ruleId]) => ruleId), failing.map(([, since]) => since),
+      ],
     });
+    const row = result.rows[0]!;
+    if (row.outcome !== 'saved') return { outcome: row.outcome };
+    this.writes.wrote();
+    return { outcome: 'saved', seq: safeInteger(row.seq!), changed: row.changed };
+  }
+
+  async saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
+    const committed = await this.commitAppraisal(appraisal, failingSince);
+    if (committed.outcome !== 'saved') throw unknownDevice(appraisal.deviceId);
+    return committed.seq;
   }
 
   async latestAppraisal(deviceId: string): Promise<AppraisalRecord | null> {
-    return (await this.listAppraisals(deviceId, 1))[0] ?? null;
+    const result = await this.query<AppraisalRow>({
+      name: 'latest_appraisal',
+      text: `SELECT seq AS id, device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers, verdicts, posture,
+          result_jti, result_expires_at, created_at
+        FROM latest_appraisals WHERE device_id = $1`,
+      values: [deviceId],
+    });
+    const row = result.rows[0];
+    return row === undefined ? null : appraisalFromRow(row, postgresColumns);
   }
 
   async listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]> {
@@ -283,6 +312,45 @@ export class PostgresStore implements Store {
       WHERE device_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
     [deviceId, rowLimit(limit)]);
     return result.rows.map((row) => appraisalFromRow(row, postgresColumns));
+  }
+
+  pruneHistory(before: Date, batch: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const appraisals = await client.query(`
+        DELETE FROM appraisals WHERE id IN (SELECT id FROM appraisals WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)`,
+      [before, rowLimit(batch)]);
+      const certificates = await client.query(`
+        DELETE FROM device_certificates WHERE serial IN (SELECT serial FROM device_certificates WHERE not_after < $1 LIMIT $2)`,
+      [before, rowLimit(batch)]);
+      return (appraisals.rowCount ?? 0) + (certificates.rowCount ?? 0);
+    });
+  }
+
+  async listDevicePage(query: DeviceListQuery): Promise<DeviceListPage> {
+    const { sql, values } = deviceListSql(query, postgresListDialect);
+    const result = await this.query<DeviceListRowData>(sql, values);
+    return deviceListPage(result.rows, query, postgresColumns);
+  }
+
+  async getKeySet(purpose: string): Promise<KeySetRecord | null> {
+    const result = await this.query<KeySetRow>('SELECT purpose, version, envelope, updated_at FROM key_sets WHERE purpose = $1', [purpose]);
+    const row = result.rows[0];
+    return row === undefined ? null : keySetFromRow(row, postgresColumns);
+  }
+
+  putKeySet(purpose: string, envelope: string, expectedVersion: number | null, now: Date): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const result = expectedVersion === null
+        ? await client.query('INSERT INTO key_sets (purpose, version, envelope, updated_at) VALUES ($1, 1, $2, $3) ON CONFLICT (purpose) DO NOTHING', [purpose, envelope, now])
+        : await client.query('UPDATE key_sets SET version = version + 1, envelope = $2, updated_at = $3 WHERE purpose = $1 AND version = $4', [purpose, envelope, now, expectedVersion]);
+      if (result.rowCount === 1) await client.query('SELECT pg_notify($1, $2)', [KEYS_CHANGED_CHANNEL, purpose]);
+      return result.rowCount === 1;
+    });
+  }
+
+  async keySetVersions(): Promise<Record<string, number>> {
+    const result = await this.query<{ purpose: string; version: string }>('SELECT purpose, version FROM key_sets');
+    return Object.fromEntries(result.rows.map((row) => [row.purpose, safeInteger(row.version)]));
   }
 
   async createApiKey(record: ApiKeyRecord): Promise<void> {
@@ -330,9 +398,10 @@ export class PostgresStore implements Store {
     return result.rows.map((row) => auditFromRow(row, postgresColumns));
   }
 
-  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
+  /** A named query is prepared once per connection and reused (pg's prepared statements). */
+  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(sql: string | pg.QueryConfig, values: unknown[] = []): Promise<pg.QueryResult<Row>> {
     try {
-      const result = await this.pool.query<Row>(sql, values);
+      const result = typeof sql === 'string' ? await this.pool.query<Row>(sql, values) : await this.pool.query<Row>(sql);
       if (changedRows(result)) this.writes.wrote();
       return result;
     } catch (error) {
@@ -421,41 +490,4 @@ async function lockMigrations(client: Queryable): Promise<void> {
 /** Delivered to every listener when the transaction commits (nothing on rollback). */
 async function notifyDeviceChanged(client: Queryable, deviceId: string): Promise<void> {
   await client.query('SELECT pg_notify($1, $2)', [DEVICE_CHANGED_CHANNEL, deviceId]);
-}
-
-async function touchDevice(client: Queryable, appraisal: NewAppraisal): Promise<void> {
-  const { hostname, platform } = deviceFactsOf(appraisal);
-  const result = await client.query(`
-    UPDATE devices SET
-      last_seen_at = $2,
-      hostname = coalesce($3, hostname),
-      platform = coalesce($4, platform)
-    WHERE id = $1`,
-  [appraisal.deviceId, appraisal.createdAt, hostname, platform]);
-  if (result.rowCount === 0) throw unknownDevice(appraisal.deviceId);
-}
-
-async function insertAppraisal(client: Queryable, appraisal: NewAppraisal): Promise<number> {
-  const result = await client.query<{ id: string }>(`
-    INSERT INTO appraisals (device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers,
-      verdicts, posture, result_jti, result_expires_at, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12)
-    RETURNING id`,
-  [
-    appraisal.deviceId, appraisal.evidenceJti, appraisal.policyId, appraisal.policyVersion, appraisal.status,
-    appraisal.earStatus, JSON.stringify(appraisal.tiers), JSON.stringify(appraisal.verdicts),
-    JSON.stringify(appraisal.posture), appraisal.resultJti, appraisal.resultExpiresAt, appraisal.createdAt,
-  ]);
-  return safeInteger(result.rows[0]!.id);
-}
-
-async function replaceFailingSince(client: Queryable, appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<void> {
-  await client.query('DELETE FROM failing_since WHERE device_id = $1 AND policy_id = $2', [appraisal.deviceId, appraisal.policyId]);
-  const entries = Object.entries(failingSince);
-  if (entries.length === 0) return;
-  await client.query(`
-    INSERT INTO failing_since (device_id, policy_id, rule_id, since)
-    SELECT $1, $2, failing.rule_id, failing.since
-    FROM unnest($3::text[], $4::text[]) AS failing (rule_id, since)`,
-  [appraisal.deviceId, appraisal.policyId, entries.map(([ruleId]) => ruleId), entries.map(([, since]) => since)]);
 }

@@ -11,18 +11,19 @@ import { AgentError } from '../../shared/errors.js';
 import { dataDirError } from '../data-dir.js';
 import { runMigrations, type Migration, type MigrationDriver } from './migrations/migration.js';
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
-import { WriteHealth } from './store-helpers.js';
+import { WriteHealth, appraisalChangeKey, keySetFromRow, type DeviceFacts, type KeySetRow } from './store-helpers.js';
+import { deviceListPage, deviceListSql, type DeviceListRowData, type ListDialect } from './device-list-query.js';
 import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
 import { DEVICE_STATUS_SELECT, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
 import type { StoreHealth } from './store.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
-  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
+  databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit,
   unknownDevice, type ApiKeyRow, type AppraisalRow, type ColumnDecoder, type DeviceRow, type EnrollmentTokenRow,
   type FailingSinceRow,
 } from './store-helpers.js';
 import type {
-  ApiKeyRecord, AppraisalRecord, AuditEntry, DeviceCertificateRecord, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
+  ApiKeyRecord, AppraisalCommit, AppraisalRecord, AppraisalSpend, AuditEntry, DeviceCertificateRecord, DeviceListPage, DeviceListQuery, KeySetRecord, DeviceRecord, DeviceStatusRecord, EnrollmentTokenRecord, KeyReplacement, NewAppraisal, NewAuditEntry,
   NewDevice, Store,
 } from './store.js';
 
@@ -124,7 +125,6 @@ function prepareStatements(db: Database.Database) {
         platform = coalesce(@platform, platform),
         reset_at = NULL
       WHERE id = @id AND ((@afterReset = 1 AND reset_at IS NOT NULL) OR (@afterReset = 0 AND kid = @currentKid))`),
-    listDevices: db.prepare<[], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY id`),
     revokeDevice: db.prepare<{ id: string; now: string; reason: string | null }>(`
       UPDATE devices SET
         revoked_reason = CASE WHEN revoked_at IS NULL THEN @reason ELSE revoked_reason END,
@@ -135,14 +135,44 @@ function prepareStatements(db: Database.Database) {
     listRevokedDeviceIds: db.prepare<[], { id: string }>('SELECT id FROM devices WHERE revoked_at IS NOT NULL ORDER BY id'),
     listDeviceStatus: db.prepare<[], DeviceStatusRow>(DEVICE_STATUS_SELECT),
     listDeviceStatusAppraisedAfter: db.prepare<[number], DeviceStatusRow>(`${DEVICE_STATUS_SELECT}
-      WHERE d.id IN (SELECT device_id FROM appraisals WHERE id > ?)`),
+      WHERE l.seq > ?`),
     getDeviceStatus: db.prepare<[string], DeviceStatusRow>(`${DEVICE_STATUS_SELECT} WHERE d.id = ?`),
-    touchDevice: db.prepare<{ id: string; lastSeenAt: string; hostname: string | null; platform: string | null }>(`
+    touchDevice: db.prepare<{ id: string; lastSeenAt: string } & DeviceFacts>(`
       UPDATE devices SET
         last_seen_at = @lastSeenAt,
         hostname = coalesce(@hostname, hostname),
-        platform = coalesce(@platform, platform)
+        platform = coalesce(@platform, platform),
+        serial = coalesce(@serial, serial),
+        os_name = coalesce(@osName, os_name),
+        os_version = coalesce(@osVersion, os_version)
       WHERE id = @id`),
+    deviceKey: db.prepare<[string], { kid: string; revoked_at: string | null }>('SELECT kid, revoked_at FROM devices WHERE id = ?'),
+    latestChangeKey: db.prepare<[string], string>('SELECT change_key FROM latest_appraisals WHERE device_id = ?').pluck(),
+    nextSeq: db.prepare<[], number>('SELECT coalesce(max(seq), 0) + 1 FROM latest_appraisals').pluck(),
+    upsertLatest: db.prepare<LatestParameters>(`
+      INSERT INTO latest_appraisals (device_id, seq, created_at, status, ear_status, policy_id, policy_version, change_key,
+        evidence_jti, result_jti, result_expires_at, tiers, verdicts, posture)
+      VALUES (@deviceId, @seq, @createdAt, @status, @earStatus, @policyId, @policyVersion, @changeKey,
+        @evidenceJti, @resultJti, @resultExpiresAt, @tiers, @verdicts, @posture)
+      ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, created_at = excluded.created_at, status = excluded.status,
+        ear_status = excluded.ear_status, policy_id = excluded.policy_id, policy_version = excluded.policy_version,
+        change_key = excluded.change_key, evidence_jti = excluded.evidence_jti, result_jti = excluded.result_jti,
+        result_expires_at = excluded.result_expires_at, tiers = excluded.tiers, verdicts = excluded.verdicts, posture = excluded.posture`),
+    latestAppraisal: db.prepare<[string], AppraisalRow>(`
+      SELECT seq AS id, device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers, verdicts, posture,
+        result_jti, result_expires_at, created_at
+      FROM latest_appraisals WHERE device_id = ?`),
+    pruneAppraisals: db.prepare<[string, number]>(`
+      DELETE FROM appraisals WHERE id IN (SELECT id FROM appraisals WHERE created_at < ? ORDER BY created_at, id LIMIT ?)`),
+    pruneCertificates: db.prepare<[string, number]>(`
+      DELETE FROM device_certificates WHERE serial IN (SELECT serial FROM device_certificates WHERE not_after < ? LIMIT ?)`),
+
+    getKeySet: db.prepare<[string], KeySetRow>('SELECT purpose, version, envelope, updated_at FROM key_sets WHERE purpose = ?'),
+    insertKeySet: db.prepare<[string, string, string]>(`
+      INSERT INTO key_sets (purpose, version, envelope, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT (purpose) DO NOTHING`),
+    updateKeySet: db.prepare<[string, string, string, number]>(`
+      UPDATE key_sets SET version = version + 1, envelope = ?, updated_at = ? WHERE purpose = ? AND version = ?`),
+    keySetVersions: db.prepare<[], { purpose: string; version: number }>('SELECT purpose, version FROM key_sets'),
 
     getFailingSince: db.prepare<[string, string], FailingSinceRow>(`
       SELECT rule_id, since FROM failing_since WHERE device_id = ? AND policy_id = ?`),
@@ -183,6 +213,19 @@ function prepareStatements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+interface LatestParameters {
+  deviceId: string; seq: number; createdAt: string; status: string; earStatus: string; policyId: string; policyVersion: number;
+  changeKey: string; evidenceJti: string; resultJti: string; resultExpiresAt: string; tiers: string; verdicts: string; posture: string;
+}
+
+const sqliteListDialect: ListDialect = {
+  placeholder: (index) => `@p${index}`,
+  date: (value) => value.toISOString(),
+  joinWithSpaces: (column) => `group_concat(${column}, ' ')`,
+  likeInsensitive: 'LIKE',
+  decode: sqliteColumns,
+};
 
 /** Synchronous work as a settled promise, with the driver's errors translated. */
 function settle<T>(work: () => T): Promise<T> {
@@ -227,6 +270,10 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // A larger page cache and memory-mapped reads: the fleet's hot rows stay in memory.
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
+    db.pragma('temp_store = MEMORY');
   }
 
   migrate(): Promise<number> {
@@ -304,10 +351,6 @@ export class SqliteStore implements Store {
     return this.run((statements) => statements.replaceDeviceKey.run({ ...deviceParameters(device), ...guard }).changes === 1);
   }
 
-  listDevices(): Promise<DeviceRecord[]> {
-    return this.run((statements) => statements.listDevices.all().map((row) => deviceFromRow(row, sqliteColumns)));
-  }
-
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
     return this.run((statements) => statements.revokeDevice.run({ id, now: iso(now), reason }).changes === 1);
   }
@@ -349,35 +392,89 @@ export class SqliteStore implements Store {
     return this.run((statements) => failingSinceFromRows(statements.getFailingSince.all(deviceId, policyId)));
   }
 
-  saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
-    return this.run((statements) => this.db.transaction(() => {
-      const touched = statements.touchDevice.run({ id: appraisal.deviceId, lastSeenAt: iso(appraisal.createdAt), ...deviceFactsOf(appraisal) });
-      if (touched.changes === 0) throw unknownDevice(appraisal.deviceId);
-      const inserted = statements.insertAppraisal.run({
+  commitAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>, spend?: AppraisalSpend): Promise<AppraisalCommit> {
+    return this.run((statements) => this.db.transaction((): AppraisalCommit => {
+      const device = statements.deviceKey.get(appraisal.deviceId);
+      if (device === undefined) return { outcome: 'unknown-device' };
+      if (spend !== undefined && device.kid !== spend.kid) return { outcome: 'key-replaced' };
+      if (device.revoked_at !== null) return { outcome: 'revoked' };
+      if (spend !== undefined) {
+        if (statements.spendNonce.run({ nonce: spend.nonce, deviceId: appraisal.deviceId, now: iso(spend.now) }).changes !== 1) return { outcome: 'nonce' };
+        if (statements.insertJti.run({ deviceId: appraisal.deviceId, jti: spend.jti, expiresAt: iso(spend.jtiExpiresAt) }).changes !== 1) return { outcome: 'replay' };
+      }
+      const changeKey = appraisalChangeKey(appraisal, failingSince);
+      const changed = statements.latestChangeKey.get(appraisal.deviceId) !== changeKey;
+      const seq = statements.nextSeq.get() ?? 1;
+      const row = {
         ...appraisal,
         tiers: JSON.stringify(appraisal.tiers),
         verdicts: JSON.stringify(appraisal.verdicts),
         posture: JSON.stringify(appraisal.posture),
         resultExpiresAt: iso(appraisal.resultExpiresAt),
         createdAt: iso(appraisal.createdAt),
-      });
-      statements.deleteFailingSince.run(appraisal.deviceId, appraisal.policyId);
-      for (const [ruleId, since] of Object.entries(failingSince)) {
-        statements.insertFailingSince.run(appraisal.deviceId, appraisal.policyId, ruleId, since);
+      };
+      statements.upsertLatest.run({ ...row, seq, changeKey });
+      if (changed) {
+        statements.insertAppraisal.run(row);
+        statements.deleteFailingSince.run(appraisal.deviceId, appraisal.policyId);
+        for (const [ruleId, since] of Object.entries(failingSince)) {
+          statements.insertFailingSince.run(appraisal.deviceId, appraisal.policyId, ruleId, since);
+        }
       }
-      return safeInteger(inserted.lastInsertRowid);
+      statements.touchDevice.run({ id: appraisal.deviceId, lastSeenAt: iso(appraisal.createdAt), ...deviceFactsOf(appraisal) });
+      return { outcome: 'saved', seq, changed };
     }).immediate());
+  }
+
+  async saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number> {
+    const committed = await this.commitAppraisal(appraisal, failingSince);
+    if (committed.outcome !== 'saved') throw unknownDevice(appraisal.deviceId);
+    return committed.seq;
   }
 
   latestAppraisal(deviceId: string): Promise<AppraisalRecord | null> {
     return this.run((statements) => {
-      const row = statements.listAppraisals.get(deviceId, 1);
+      const row = statements.latestAppraisal.get(deviceId);
       return row === undefined ? null : appraisalFromRow(row, sqliteColumns);
     });
   }
 
   listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]> {
     return this.run((statements) => statements.listAppraisals.all(deviceId, rowLimit(limit)).map((row) => appraisalFromRow(row, sqliteColumns)));
+  }
+
+  pruneHistory(before: Date, batch: number): Promise<number> {
+    return this.run((statements) => this.db.transaction(() => {
+      const appraisals = statements.pruneAppraisals.run(iso(before), rowLimit(batch)).changes;
+      const certificates = statements.pruneCertificates.run(iso(before), rowLimit(batch)).changes;
+      return appraisals + certificates;
+    }).immediate());
+  }
+
+  listDevicePage(query: DeviceListQuery): Promise<DeviceListPage> {
+    return this.run(() => {
+      const { sql, values } = deviceListSql(query, sqliteListDialect);
+      const named = Object.fromEntries(values.map((value, index) => [`p${index + 1}`, value]));
+      const rows = this.db.prepare<[Record<string, unknown>], DeviceListRowData>(sql).all(named);
+      return deviceListPage(rows, query, sqliteColumns);
+    });
+  }
+
+  getKeySet(purpose: string): Promise<KeySetRecord | null> {
+    return this.run((statements) => {
+      const row = statements.getKeySet.get(purpose);
+      return row === undefined ? null : keySetFromRow(row, sqliteColumns);
+    });
+  }
+
+  putKeySet(purpose: string, envelope: string, expectedVersion: number | null, now: Date): Promise<boolean> {
+    return this.run((statements) => (expectedVersion === null
+      ? statements.insertKeySet.run(purpose, envelope, iso(now))
+      : statements.updateKeySet.run(envelope, iso(now), purpose, expectedVersion)).changes === 1);
+  }
+
+  keySetVersions(): Promise<Record<string, number>> {
+    return this.run((statements) => Object.fromEntries(statements.keySetVersions.all().map((row) => [row.purpose, row.version])));
   }
 
   createApiKey(record: ApiKeyRecord): Promise<void> {

@@ -7,7 +7,7 @@ import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js
 import { AgentError, messageOf } from '../../shared/errors.js';
 import type { PostureReport } from '../../collectors/report.js';
 import type {
-  ApiKeyRecord, ApiKeyRole, AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, EnrollmentTokenRecord, NewAppraisal,
+  ApiKeyRecord, ApiKeyRole, AppraisalRecord, AuditAction, AuditEntry, DeviceRecord, EnrollmentTokenRecord, KeySetRecord, NewAppraisal,
 } from './store.js';
 import type { StoreHealth } from './store.js';
 
@@ -80,6 +80,17 @@ export interface ApiKeyRow {
   name: string;
   created_at: unknown;
   revoked_at: unknown;
+}
+
+export interface KeySetRow {
+  purpose: string;
+  version: number | string;
+  envelope: string;
+  updated_at: unknown;
+}
+
+export function keySetFromRow(row: KeySetRow, decode: ColumnDecoder): KeySetRecord {
+  return { purpose: row.purpose, version: safeInteger(row.version), envelope: row.envelope, updatedAt: decode.date(row.updated_at) };
 }
 
 export interface FailingSinceRow {
@@ -162,9 +173,28 @@ export function failingSinceFromRows(rows: readonly FailingSinceRow[]): Record<s
   return Object.fromEntries(rows.map((row) => [row.rule_id, row.since]));
 }
 
-/** What saveAppraisal writes onto the device row: the posture's own words, where it has them. */
-export function deviceFactsOf(appraisal: NewAppraisal): { hostname: string | null; platform: string | null } {
-  return { hostname: appraisal.posture.device.hostname ?? null, platform: appraisal.posture.os.platform ?? null };
+export interface DeviceFacts {
+  hostname: string | null;
+  platform: string | null;
+  serial: string | null;
+  osName: string | null;
+  osVersion: string | null;
+}
+
+/** What an appraisal writes onto the device row: the posture's own words, where it has them. */
+export function deviceFactsOf(appraisal: NewAppraisal): DeviceFacts {
+  const { device, os } = appraisal.posture;
+  return { hostname: device.hostname ?? null, platform: os.platform ?? null, serial: device.serial ?? null, osName: os.name ?? null, osVersion: os.version ?? null };
+}
+
+/**
+ * What makes an appraisal worth keeping in the history: its policy, outcome, tiers, each rule's
+ * status and since when the failing ones fail. An appraisal with the same key as the device's latest changes nothing there.
+ */
+export function appraisalChangeKey(appraisal: NewAppraisal, failingSince: Record<string, string>): string {
+  const verdicts = appraisal.verdicts.map((verdict) => `${verdict.id}:${verdict.status}:${verdict.blocking ? 'b' : ''}`).join(',');
+  const failing = Object.entries(failingSince).sort(([a], [b]) => a.localeCompare(b)).map(([ruleId, since]) => `${ruleId}=${since}`).join(',');
+  return `${appraisal.policyId}@${appraisal.policyVersion}|${appraisal.status}|${appraisal.earStatus}|${appraisal.tiers.join(',')}|${verdicts}|${failing}`;
 }
 
 /** A LIMIT from a caller's count: SQLite reads a negative LIMIT as "no limit", PostgreSQL refuses it. */

@@ -78,6 +78,79 @@ export interface AppraisalRecord extends NewAppraisal {
   id: number;
 }
 
+/**
+ * What an attestation spends when its appraisal is stored, in the same transaction: the device
+ * must still have this key and not be revoked, the nonce must be unspent, the Evidence jti new.
+ */
+export interface AppraisalSpend {
+  kid: string;
+  nonce: string;
+  now: Date;
+  jti: string;
+  jtiExpiresAt: Date;
+}
+
+export type AppraisalCommit =
+  /** Stored; `seq` orders it among every device's appraisals; `changed`: it also went into the history. */
+  | { outcome: 'saved'; seq: number; changed: boolean }
+  /** Nothing stored: the device is not enrolled, has another key now, is revoked, or the nonce or jti was spent. */
+  | { outcome: 'unknown-device' | 'key-replaced' | 'revoked' | 'nonce' | 'replay' };
+
+/** A device's state as the fleet list shows it. */
+export type DeviceState = 'compliant' | 'warning' | 'noncompliant' | 'stale' | 'revoked' | 'unappraised';
+export const DEVICE_STATES: readonly DeviceState[] = ['compliant', 'warning', 'noncompliant', 'stale', 'revoked', 'unappraised'];
+export type DeviceSort = 'id' | 'hostname' | 'lastSeen';
+
+export interface DeviceListQuery {
+  /** 1 to 1,000 rows. */
+  limit: number;
+  sort: DeviceSort;
+  /** Where the previous page stopped (opaque to callers: from `nextCursor`). */
+  after?: { key: string; id: string };
+  states?: readonly DeviceState[];
+  platform?: string;
+  /** Devices whose latest appraisal fails this rule id. */
+  failing?: string;
+  /** Last contact (appraisal, else enrolment) before / at or after this time. */
+  seenBefore?: Date;
+  seenSince?: Date;
+  /** A prefix of the device id, hostname or serial number (case-insensitive for the hostname). */
+  search?: string;
+  /** An appraisal older than this is `stale`. */
+  staleBefore: Date;
+}
+
+export interface DeviceListRow {
+  id: string;
+  hostname: string | null;
+  serial: string | null;
+  platform: string | null;
+  osName: string | null;
+  osVersion: string | null;
+  enrolledAt: Date;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+  state: DeviceState;
+  latest: { status: ComplianceStatus; earStatus: EarStatus; policy: string; at: Date } | null;
+  /** Rule ids the latest appraisal found failing. */
+  failing: string[];
+}
+
+export interface DeviceListPage {
+  rows: DeviceListRow[];
+  /** Pass as `after` for the next page; null on the last. */
+  next: { key: string; id: string } | null;
+}
+
+/** A set of private keys (the Result-signing keys, the device CA), encrypted by the service (never readable in the database alone). */
+export interface KeySetRecord {
+  purpose: string;
+  /** Grows by one with every change; a change names the version it replaces. */
+  version: number;
+  envelope: string;
+  updatedAt: Date;
+}
+
 export interface ApiKeyRecord {
   id: string;
   /** SHA-256 of the key (base64url). */
@@ -104,8 +177,8 @@ export interface DeviceStatusRecord {
 
 /** Told of device changes made by any process sharing the database (PostgreSQL LISTEN). */
 export interface DeviceChangeListener {
-  /** This device was appraised, revoked or restored. */
-  changed(deviceId: string): void;
+  /** This device was appraised (`seq`: that appraisal's), revoked or restored. */
+  changed(deviceId: string, seq?: number): void;
   /** Notifications may have been missed (the listening connection was lost and is back): read everything again. */
   resync(): void;
   /** The listening connection failed; it reconnects by itself. */
@@ -171,7 +244,6 @@ export interface Store {
    * revocation and last-seen time. False when the condition did not hold.
    */
   replaceDeviceKey(device: NewDevice, condition: KeyReplacement): Promise<boolean>;
-  listDevices(): Promise<DeviceRecord[]>;
   /** Marks a device revoked (idempotent); false when there is no such device. */
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean>;
   /** Undoes a revocation (idempotent); false when there is no such device. */
@@ -201,14 +273,28 @@ export interface Store {
   /** Rule id -> when it started failing, for this device under this policy id. */
   getFailingSince(deviceId: string, policyId: string): Promise<Record<string, string>>;
   /**
-   * In one transaction: stores the appraisal, replaces the device's failing-since memory for the
-   * appraisal's policy id with `failingSince`, and sets the device's last-seen time, hostname and
-   * platform from the posture. Returns the appraisal id.
+   * In one transaction (one round trip on PostgreSQL): with `spend`, checks the device's key and
+   * revocation and spends the nonce and jti; then makes the appraisal the device's latest, adds it
+   * to the history and replaces the failing-since memory only when it differs from the latest
+   * (policy, outcome, tiers, rule statuses), and sets last-seen time and the posture's facts.
    */
+  commitAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>, spend?: AppraisalSpend): Promise<AppraisalCommit>;
+  /** commitAppraisal without a spend; returns the appraisal's seq (ERR_NOT_FOUND for an unknown device). */
   saveAppraisal(appraisal: NewAppraisal, failingSince: Record<string, string>): Promise<number>;
+  /** The device's newest appraisal (its id is the seq). */
   latestAppraisal(deviceId: string): Promise<AppraisalRecord | null>;
-  /** Newest first. */
+  /** The history: appraisals that changed something, newest first. */
   listAppraisals(deviceId: string, limit: number): Promise<AppraisalRecord[]>;
+  /** Deletes at most `batch` history rows (and expired certificate records) older than `before`; returns how many. */
+  pruneHistory(before: Date, batch: number): Promise<number>;
+  /** One page of the fleet, in one query. */
+  listDevicePage(query: DeviceListQuery): Promise<DeviceListPage>;
+
+  getKeySet(purpose: string): Promise<KeySetRecord | null>;
+  /** Writes a key set if it is still at `expectedVersion` (null: only if there is none); false when another process changed it first. */
+  putKeySet(purpose: string, envelope: string, expectedVersion: number | null, now: Date): Promise<boolean>;
+  /** purpose -> version, cheap enough to poll. */
+  keySetVersions(): Promise<Record<string, number>>;
 
   createApiKey(record: ApiKeyRecord): Promise<void>;
   /** The key with this hash, if it exists and is not revoked. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveEncryptionStatus, diskEncryptionSchema, summarizeEncryption, type EncryptedVolume } from '../../../src/collectors/disk-encryption/schema.js';
+import { deriveEncryptionStatus, summarizeEncryption, type EncryptedVolume } from '../../../src/collectors/disk-encryption/schema.js';
+import { diskEncryptionSchema } from '../../../src/collectors/disk-encryption/zod-schema.js';
 
 const system = (fields: Partial<EncryptedVolume> = {}): EncryptedVolume => ({ mount: '/', system: true, encrypted: true, method: 'LUKS2', state: 'LUKS2 (nvme0n1p3)', ...fields });
 const data = (fields: Partial<EncryptedVolume> = {}): EncryptedVolume => ({ mount: '/home', system: false, encrypted: true, method: 'LUKS2', state: 'LUKS2 (nvme0n1p4)', ...fields });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectAntivirusLinux } from '../../../src/collectors/antivirus/linux.js';
 import {
+  clamavDatabaseHeader,
   codes,
   collect,
   collectPostureWithHang,
@@ -8,13 +9,17 @@ import {
   healthyLinux,
   install,
   linuxFixture,
+  NOW,
   remove,
   setProcesses,
   setUid,
   type LinuxScript,
 } from '../../fixtures/linux/healthy-linux.js';
 
-const CLAMAV_OK = { name: 'ClamAV', enabled: true, realTime: true, upToDate: true, version: '1.4.3', state: null };
+const CLAMAV_OK = { name: 'ClamAV', enabled: true, realTime: true, upToDate: true, version: null, state: null };
+const DAY = 86_400_000;
+const DAILY_CLD = '/var/lib/clamav/daily.cld';
+const DAILY_CVD = '/var/lib/clamav/daily.cvd';
 
 function withoutClamav(processes: Record<number, string> = { 1: 'systemd', 2210: 'gnome-shell' }): LinuxScript {
   const script = healthyLinux();
@@ -24,17 +29,98 @@ function withoutClamav(processes: Record<number, string> = { 1: 'systemd', 2210:
   return script;
 }
 
-describe('collectAntivirusLinux', () => {
-  it('reports ClamAV with clamd, on-access scanning and a fresh database as protecting, with one process', async () => {
+/** ClamAV installed and running, dated only through `clamscan --version` (a host without partial reads). */
+function datedByClamscan(): LinuxScript {
+  return { ...healthyLinux(), partialReads: false };
+}
+
+describe('collectAntivirusLinux: ClamAV dated from its database headers', () => {
+  it('reports ClamAV with clamd, on-access scanning and a fresh database as protecting, without starting a process', async () => {
     const { value, errors, host } = await collect(collectAntivirusLinux, healthyLinux());
     expect(value.status).toBe('protected');
-    expect(value.products).toEqual([{ ...CLAMAV_OK, definitionsUpdatedAt: new Date('2026-11-21T08:00:00').toISOString() }]);
+    expect(value.products).toEqual([{ ...CLAMAV_OK, definitionsUpdatedAt: new Date(NOW.getTime() - 26 * 3_600_000).toISOString() }]);
+    expect(errors).toEqual([]);
+    expect(host.calls).toEqual([]);
+  });
+
+  it('reads an installed ClamAV without daemons or database as not protecting (the bare Debian install), without starting a process', async () => {
+    const script = healthyLinux();
+    setProcesses(script, { 1: 'systemd' });
+    remove(script.files, DAILY_CLD);
+    remove(script.files, '/var/lib/clamav/main.cvd');
+    script.files['/etc/clamav/freshclam.conf'] = linuxFixture('freshclam-conf', 'vm-debian-postinst');
+    const { value, errors, host } = await collect(collectAntivirusLinux, script);
+    expect(value).toEqual({
+      status: 'unprotected',
+      products: [{
+        name: 'ClamAV', enabled: false, realTime: false, upToDate: false, definitionsUpdatedAt: null, version: null,
+        state: 'no virus database (freshclam has not downloaded one); clamd not running; on-access scanning (clamonacc) not running',
+      }],
+    });
+    expect(errors).toEqual([]);
+    expect(host.calls).toEqual([]);
+  });
+
+  it('calls a database older than 7 days out of date', async () => {
+    const script = healthyLinux();
+    script.files[DAILY_CLD] = clamavDatabaseHeader(new Date(NOW.getTime() - 51 * DAY));
+    const { value } = await collect(collectAntivirusLinux, script);
+    expect(value.status).toBe('unprotected');
+    expect(value.products[0]).toMatchObject({ upToDate: false, state: 'virus database 51 days old' });
+  });
+
+  it('takes the daily database with the highest version, as clamscan --version does, whichever of daily.cvd and daily.cld it is', async () => {
+    const script = healthyLinux();
+    script.files[DAILY_CVD] = clamavDatabaseHeader(new Date(NOW.getTime() - 40 * DAY), 27700);
+    const { value } = await collect(collectAntivirusLinux, script);
+    expect(value.products[0]).toMatchObject({ upToDate: true, definitionsUpdatedAt: new Date(NOW.getTime() - 26 * 3_600_000).toISOString() });
+
+    script.files[DAILY_CVD] = clamavDatabaseHeader(new Date(NOW.getTime() - 40 * DAY), 27900);
+    const older = await collect(collectAntivirusLinux, script);
+    expect(older.value.products[0]).toMatchObject({ upToDate: false, state: 'virus database 40 days old' });
+  });
+
+  it('looks in the DatabaseDirectory of freshclam.conf too', async () => {
+    const script = healthyLinux();
+    remove(script.files, DAILY_CLD);
+    script.files['/etc/clamav/freshclam.conf'] = linuxFixture('freshclam-conf', 'custom-folder-quoted');
+    script.files['/srv/clamav/db/daily.cvd'] = clamavDatabaseHeader(new Date(NOW.getTime() - 2 * DAY));
+    const { value, host } = await collect(collectAntivirusLinux, script);
+    expect(value.status).toBe('protected');
+    expect(value.products[0]!.definitionsUpdatedAt).toBe(new Date(NOW.getTime() - 2 * DAY).toISOString());
+    expect(host.calls).toEqual([]);
+  });
+
+  it('skips a daily database whose header is not ClamAV\'s, saying so, as libclamav does', async () => {
+    const script = healthyLinux();
+    script.files[DAILY_CVD] = linuxFixture('clamav-database-header', 'html-error-page');
+    const { value, errors } = await collect(collectAntivirusLinux, script);
+    expect(value.status).toBe('protected');
+    expect(errors).toEqual([{ code: 'ERR_PARSE', message: expect.stringContaining(DAILY_CVD) as unknown }]);
+  });
+
+  it('falls back to clamscan --version when a database file cannot be read', async () => {
+    const script = healthyLinux();
+    script.files[DAILY_CLD] = { error: 'EACCES' };
+    const { value, errors, host } = await collect(collectAntivirusLinux, script);
+    expect(value.status).toBe('protected');
+    expect(value.products[0]).toMatchObject({ version: '1.4.3' });
+    expect(errors).toEqual([]);
+    expect(host.calls).toEqual([{ file: COMMANDS.clamscan, args: ['--version'] }]);
+  });
+});
+
+describe('collectAntivirusLinux', () => {
+  it('dates ClamAV with one process, clamscan --version, on a host that cannot read the start of a file', async () => {
+    const { value, errors, host } = await collect(collectAntivirusLinux, datedByClamscan());
+    expect(value.status).toBe('protected');
+    expect(value.products).toEqual([{ ...CLAMAV_OK, version: '1.4.3', definitionsUpdatedAt: new Date('2026-11-21T08:00:00').toISOString() }]);
     expect(errors).toEqual([]);
     expect(host.calls).toEqual([{ file: COMMANDS.clamscan, args: ['--version'] }]);
   });
 
-  it('reads an installed ClamAV without daemons or database as not protecting (the bare Debian install)', async () => {
-    const script = healthyLinux();
+  it('reads clamscan --version without a database as not protecting', async () => {
+    const script = datedByClamscan();
     setProcesses(script, { 1: 'systemd' });
     script.commands[COMMANDS.clamscan] = { stdout: linuxFixture('clamscan-version', 'vm-clamav-1-4-3-no-database') };
     const { value, errors } = await collect(collectAntivirusLinux, script);
@@ -48,8 +134,8 @@ describe('collectAntivirusLinux', () => {
     expect(errors).toEqual([]);
   });
 
-  it('calls a database older than 7 days out of date', async () => {
-    const script = healthyLinux();
+  it('calls a database older than 7 days out of date (clamscan --version)', async () => {
+    const script = datedByClamscan();
     script.commands[COMMANDS.clamscan] = { stdout: 'ClamAV 1.4.3/27780/Fri Oct  2 04:58:32 2026\n' };
     const { value } = await collect(collectAntivirusLinux, script);
     expect(value.status).toBe('unprotected');
@@ -57,7 +143,7 @@ describe('collectAntivirusLinux', () => {
   });
 
   it('uses clamdscan when clamscan is not installed', async () => {
-    const script = healthyLinux();
+    const script = datedByClamscan();
     remove(script.links, COMMANDS.clamscan);
     remove(script.commands, COMMANDS.clamscan);
     install(script, COMMANDS.clamdscan);
@@ -68,7 +154,7 @@ describe('collectAntivirusLinux', () => {
   });
 
   it('reports a clamscan that is listed but cannot be started as unknown, with the daemons still read', async () => {
-    const script = healthyLinux();
+    const script = datedByClamscan();
     remove(script.commands, COMMANDS.clamscan);
     const { value, errors } = await collect(collectAntivirusLinux, script);
     expect(value.status).toBe('unknown');
@@ -77,7 +163,7 @@ describe('collectAntivirusLinux', () => {
   });
 
   it('reports ClamAV output it does not understand as ERR_PARSE', async () => {
-    const script = healthyLinux();
+    const script = datedByClamscan();
     script.commands[COMMANDS.clamscan] = { stdout: linuxFixture('clamscan-version', 'missing-shared-library') };
     const { value, errors } = await collect(collectAntivirusLinux, script);
     expect(value.status).toBe('unknown');
@@ -232,7 +318,7 @@ describe('collectAntivirusLinux', () => {
   });
 
   it('cuts off a hung clamscan: unknown with ERR_COMMAND_TIMEOUT while the other signals keep their values', async () => {
-    const script = healthyLinux();
+    const script = datedByClamscan();
     script.commands[COMMANDS.clamscan] = { hang: true };
     const report = await collectPostureWithHang(script);
     expect(report.antivirus.status).toBe('unknown');

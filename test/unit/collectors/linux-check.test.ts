@@ -29,10 +29,10 @@ describe('a Linux check on the healthy Ubuntu laptop', () => {
     });
   });
 
-  it('starts two processes: clamscan and gsettings; Secure Boot, the TPM and updates are read from files', async () => {
+  it('starts one process, gsettings; ClamAV\'s database date, Secure Boot, the TPM and updates are read from files', async () => {
     const host = createFakeHost(healthyLinux());
     await collectPosture(host, { now: NOW });
-    expect(host.calls.map((call) => [call.file, ...call.args].join(' ')).sort()).toEqual([`${COMMANDS.clamscan} --version`, `${COMMANDS.gsettings} list-recursively`]);
+    expect(host.calls.map((call) => [call.file, ...call.args].join(' '))).toEqual([`${COMMANDS.gsettings} list-recursively`]);
   });
 
   it('says why pending updates are unknown on an Ubuntu without update-notifier, and nothing else changes', async () => {
@@ -52,7 +52,7 @@ describe('a Linux check on the healthy Ubuntu laptop', () => {
       expect.objectContaining({ signal: 'screenLock', code: 'ERR_SIGNAL_UNAVAILABLE', message: expect.stringContaining('No GNOME or KDE session settings found') }),
       expect.objectContaining({ signal: 'secureBoot', code: 'ERR_SIGNAL_UNAVAILABLE', message: expect.stringContaining('/sys/firmware is missing') }),
     ]);
-    expect(host.calls.map((call) => call.file)).toEqual([COMMANDS.clamscan]);
+    expect(host.calls).toEqual([]);
   });
 
   it('keeps the helpers honest: without its update sources the laptop has no APT to read', async () => {

@@ -56,6 +56,16 @@ describe('collectFirewallLinux', () => {
     expect(host.calls.map((call) => call.file)).toEqual([COMMANDS.ufw, COMMANDS.nft]);
   });
 
+  it('as root, reads ufw disabled in ufw.conf without running ufw, then looks at nftables', async () => {
+    const script = nftSays(ufwSays(asRoot(), 'vm-active-no-rules'), 'vm-ufw-disabled-leftover-chains');
+    script.files[UFW_CONF] = linuxFixture('ufw-conf', 'vm-disabled-default');
+    const { value, errors, host } = await collect(collectFirewallLinux, script);
+    expect(value.status).toBe('disabled');
+    expect(value.products[0]).toEqual({ name: 'ufw', enabled: false, state: `disabled in ${UFW_CONF}` });
+    expect(errors).toEqual([]);
+    expect(host.calls.map((call) => call.file)).toEqual([COMMANDS.nft]);
+  });
+
   it('reads /etc/ufw/ufw.conf as a normal user without a process', async () => {
     const { value, errors, host } = await collect(collectFirewallLinux, healthyLinux());
     expect(value).toEqual({

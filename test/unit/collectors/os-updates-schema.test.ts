@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveOsUpdatesStatus, joinDetail, osUpdatesSchema, UNKNOWN_OS_UPDATES } from '../../../src/collectors/os-updates/schema.js';
+import { deriveOsUpdatesStatus, joinDetail, UNKNOWN_OS_UPDATES } from '../../../src/collectors/os-updates/schema.js';
+import { osUpdatesSchema } from '../../../src/collectors/os-updates/zod-schema.js';
 
 describe('osUpdates schema', () => {
   it('needs both an automatic check and automatic installation to be enabled; unknown is never enabled', () => {

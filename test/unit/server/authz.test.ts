@@ -8,6 +8,7 @@ import type { ResultClaims } from '../../../src/attest/result-claims.js';
 import { AuthzEngine } from '../../../src/server/authz.js';
 import type { DeviceStatus } from '../../../src/server/device-status.js';
 import { ServiceKeys } from '../../../src/server/service-keys.js';
+import { openLocalKeyVaults, type LocalKeyVaults } from '../../../src/server/local-key-vaults.js';
 import { Es256Key } from '../../../src/attest/es256-key.js';
 import { forwarded, makeTestCa, type TestCa } from '../../support/device-certs.js';
 
@@ -16,6 +17,7 @@ const AUDIENCE = 'posture-gateway';
 let dir: string;
 let now: Date;
 let keys: ServiceKeys;
+let vaults: LocalKeyVaults;
 let statuses: Map<string, DeviceStatus>;
 const devices = { get: (id: string) => statuses.get(id) };
 let engine: AuthzEngine;
@@ -37,11 +39,13 @@ function sign(body: ResultClaims, key: Es256Key = keys.signing): Promise<string>
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posture-authz-'));
   now = new Date('2026-11-22T10:00:00Z');
-  keys = await ServiceKeys.open(dir, { now, publishRetiredMs: 660_000 });
+  vaults = await openLocalKeyVaults(dir);
+  keys = await ServiceKeys.open(vaults.results, { now, publishRetiredMs: 660_000 });
   statuses = new Map();
   engine = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic', 'strict']), devices, clock: () => now });
 });
 afterEach(async () => {
+  await vaults.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -88,6 +92,8 @@ describe('AuthzEngine', () => {
   it('denies an expired Result, also one that was cached while valid', async () => {
     const token = await sign(claims());
     expect(engine.decide(token, 'basic').allow).toBe(true);
+    expect(engine.decide(token, 'basic').allow).toBe(true);
+    expect(engine.cachedResults).toBe(1);
     now = new Date(now.getTime() + 601_000);
     expect(engine.decide(token, 'basic')).toMatchObject({ allow: false, httpStatus: 401, code: 'ERR_RESULT_EXPIRED' });
     expect(engine.cachedResults).toBe(0);
@@ -96,11 +102,13 @@ describe('AuthzEngine', () => {
   it('denies a revoked device even with an unexpired, cached Result', async () => {
     const token = await sign(claims());
     expect(engine.decide(token, 'basic').allow).toBe(true);
+    expect(engine.decide(token, 'basic').allow).toBe(true);
+    expect(engine.cachedResults).toBe(1);
     statuses.set('device-1', { ...APPRAISED, revoked: true });
     expect(engine.decide(token, 'basic')).toMatchObject({ allow: false, httpStatus: 403, code: 'ERR_DEVICE_REVOKED', deviceId: 'device-1' });
   });
 
-  it('verifies a Result once and answers repeats from the cache', async () => {
+  it('verifies a Result at its first two uses and answers later repeats from the cache', async () => {
     const token = await sign(claims());
     let lookups = 0;
     const counting = new AuthzEngine({
@@ -108,12 +116,31 @@ describe('AuthzEngine', () => {
       issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), devices, clock: () => now,
     });
     for (let i = 0; i < 100; i += 1) expect(counting.decide(token, 'basic').allow).toBe(true);
-    expect(lookups).toBe(1);
+    expect(lookups).toBe(2);
+    expect(counting.cachedResults).toBe(1);
+  });
+
+  it('keeps no Result used only once: a stream of distinct Results is verified one by one and cached not at all', async () => {
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => sign(claims())));
+    for (const token of tokens) expect(engine.decide(token, 'basic').allow).toBe(true);
+    expect(engine.cachedResults).toBe(0);
+    expect(engine.decide(tokens[7]!, 'basic').allow).toBe(true);
+    expect(engine.cachedResults).toBe(1);
+  });
+
+  it('caches a Result only once it verified: a forgery presented twice is refused twice', async () => {
+    const token = await sign(claims());
+    const [header, payload] = token.split('.') as [string, string];
+    const forged = `${header}.${payload}.${'A'.repeat(86)}`;
+    for (let i = 0; i < 3; i += 1) expect(engine.decide(forged, 'basic')).toMatchObject({ allow: false, code: 'ERR_RESULT_SIGNATURE' });
+    expect(engine.cachedResults).toBe(0);
+    // The forgery ends like no real Result: the genuine one is still verified at its first use.
+    expect(engine.decide(token, 'basic').allow).toBe(true);
   });
 
   it('keeps accepting Results of a rotated-out key until they expire, then not', async () => {
     const token = await sign(claims());
-    await ServiceKeys.rotate(dir, now);
+    await ServiceKeys.rotate(vaults.results, now);
     await keys.reloadIfChanged();
     expect(keys.signing.kid).not.toBe(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid);
     const fresh = new AuthzEngine({ keys, issuer: ISSUER, audience: AUDIENCE, tiers: new Set(['basic']), devices, clock: () => now });

@@ -122,4 +122,113 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_certificates_device_newest ON device_certificates (device_id, issued_at DESC);
     `,
   },
+  {
+    version: 4,
+    description: 'bounded storage: each device\'s latest appraisal in its own row, history only of changes; listing columns and indexes; encrypted key sets; one-round-trip appraisal commit',
+    sql: `
+      CREATE SEQUENCE latest_appraisal_seq;
+      CREATE TABLE latest_appraisals (
+        device_id         text PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+        seq               bigint NOT NULL,
+        created_at        timestamptz NOT NULL,
+        status            text NOT NULL CHECK (status IN ('compliant', 'warning', 'noncompliant')),
+        ear_status        text NOT NULL CHECK (ear_status IN ('affirming', 'warning', 'contraindicated', 'none')),
+        policy_id         text NOT NULL,
+        policy_version    integer NOT NULL,
+        change_key        text NOT NULL,
+        evidence_jti      text NOT NULL,
+        result_jti        text NOT NULL,
+        result_expires_at timestamptz NOT NULL,
+        tiers             jsonb NOT NULL,
+        verdicts          jsonb NOT NULL,
+        posture           jsonb NOT NULL
+      );
+      CREATE UNIQUE INDEX latest_appraisals_seq ON latest_appraisals (seq);
+      CREATE INDEX latest_appraisals_status ON latest_appraisals (status, device_id);
+
+      INSERT INTO latest_appraisals (device_id, seq, created_at, status, ear_status, policy_id, policy_version, change_key,
+        evidence_jti, result_jti, result_expires_at, tiers, verdicts, posture)
+      SELECT DISTINCT ON (a.device_id) a.device_id, nextval('latest_appraisal_seq'), a.created_at, a.status, a.ear_status, a.policy_id,
+        a.policy_version, '', a.evidence_jti, a.result_jti, a.result_expires_at, a.tiers, a.verdicts, a.posture
+      FROM appraisals a
+      ORDER BY a.device_id, a.created_at DESC, a.id DESC;
+
+      ALTER TABLE devices ADD COLUMN serial text;
+      ALTER TABLE devices ADD COLUMN os_name text;
+      ALTER TABLE devices ADD COLUMN os_version text;
+      CREATE INDEX devices_hostname ON devices (coalesce(hostname, ''), id);
+      CREATE INDEX devices_seen ON devices (coalesce(last_seen_at, enrolled_at), id);
+      CREATE INDEX appraisals_created_at ON appraisals (created_at, id);
+      CREATE INDEX failing_since_rule ON failing_since (policy_id, rule_id, device_id);
+      CREATE INDEX device_certificates_not_after ON device_certificates (not_after);
+
+      CREATE TABLE key_sets (
+        purpose    text PRIMARY KEY,
+        version    bigint NOT NULL,
+        envelope   text NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+
+      -- One round trip per appraisal: checks the device (enrolled, this key, not revoked), spends the
+      -- nonce and the Evidence jti, and stores the appraisal (history only when it changed), in the
+      -- caller's single statement. Returns 'saved' with the new seq, or why nothing was stored.
+      CREATE FUNCTION posture_commit_appraisal(
+        p_device_id text, p_kid text, p_nonce text, p_now timestamptz, p_jti text, p_jti_expires_at timestamptz,
+        p_policy_id text, p_policy_version integer, p_status text, p_ear_status text, p_change_key text,
+        p_evidence_jti text, p_result_jti text, p_result_expires_at timestamptz, p_tiers jsonb, p_verdicts jsonb, p_posture jsonb,
+        p_created_at timestamptz, p_hostname text, p_platform text, p_serial text, p_os_name text, p_os_version text,
+        p_failing_rules text[], p_failing_since text[]
+      ) RETURNS TABLE (outcome text, seq bigint, changed boolean)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_kid text;
+        v_revoked timestamptz;
+        v_previous_key text;
+        v_seq bigint;
+        v_changed boolean;
+      BEGIN
+        SELECT d.kid, d.revoked_at INTO v_kid, v_revoked FROM devices d WHERE d.id = p_device_id FOR UPDATE;
+        IF NOT FOUND THEN RETURN QUERY SELECT 'unknown-device'::text, NULL::bigint, false; RETURN; END IF;
+        IF p_kid IS NOT NULL AND v_kid <> p_kid THEN RETURN QUERY SELECT 'key-replaced'::text, NULL::bigint, false; RETURN; END IF;
+        IF v_revoked IS NOT NULL THEN RETURN QUERY SELECT 'revoked'::text, NULL::bigint, false; RETURN; END IF;
+        IF p_nonce IS NOT NULL THEN
+          UPDATE nonces SET used_at = p_now
+          WHERE nonce = p_nonce AND device_id = p_device_id AND used_at IS NULL AND expires_at > p_now;
+          IF NOT FOUND THEN RETURN QUERY SELECT 'nonce'::text, NULL::bigint, false; RETURN; END IF;
+          INSERT INTO seen_jtis (device_id, jti, expires_at) VALUES (p_device_id, p_jti, p_jti_expires_at)
+          ON CONFLICT (device_id, jti) DO NOTHING;
+          IF NOT FOUND THEN RETURN QUERY SELECT 'replay'::text, NULL::bigint, false; RETURN; END IF;
+        END IF;
+
+        SELECT l.change_key INTO v_previous_key FROM latest_appraisals l WHERE l.device_id = p_device_id;
+        v_changed := v_previous_key IS DISTINCT FROM p_change_key;
+        v_seq := nextval('latest_appraisal_seq');
+        INSERT INTO latest_appraisals AS l (device_id, seq, created_at, status, ear_status, policy_id, policy_version, change_key,
+          evidence_jti, result_jti, result_expires_at, tiers, verdicts, posture)
+        VALUES (p_device_id, v_seq, p_created_at, p_status, p_ear_status, p_policy_id, p_policy_version, p_change_key,
+          p_evidence_jti, p_result_jti, p_result_expires_at, p_tiers, p_verdicts, p_posture)
+        ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, created_at = excluded.created_at, status = excluded.status,
+          ear_status = excluded.ear_status, policy_id = excluded.policy_id, policy_version = excluded.policy_version,
+          change_key = excluded.change_key, evidence_jti = excluded.evidence_jti, result_jti = excluded.result_jti,
+          result_expires_at = excluded.result_expires_at, tiers = excluded.tiers, verdicts = excluded.verdicts, posture = excluded.posture;
+
+        IF v_changed THEN
+          INSERT INTO appraisals (device_id, evidence_jti, policy_id, policy_version, status, ear_status, tiers, verdicts, posture,
+            result_jti, result_expires_at, created_at)
+          VALUES (p_device_id, p_evidence_jti, p_policy_id, p_policy_version, p_status, p_ear_status, p_tiers, p_verdicts, p_posture,
+            p_result_jti, p_result_expires_at, p_created_at);
+          DELETE FROM failing_since WHERE device_id = p_device_id AND policy_id = p_policy_id;
+          INSERT INTO failing_since (device_id, policy_id, rule_id, since)
+          SELECT p_device_id, p_policy_id, f.rule_id, f.since FROM unnest(p_failing_rules, p_failing_since) AS f (rule_id, since);
+        END IF;
+
+        UPDATE devices SET last_seen_at = p_created_at, hostname = coalesce(p_hostname, hostname), platform = coalesce(p_platform, platform),
+          serial = coalesce(p_serial, serial), os_name = coalesce(p_os_name, os_name), os_version = coalesce(p_os_version, os_version)
+        WHERE id = p_device_id;
+        PERFORM pg_notify('posture_device_changed', p_device_id || ' ' || v_seq);
+        RETURN QUERY SELECT 'saved'::text, v_seq, v_changed;
+      END
+      $fn$;
+    `,
+  },
 ];

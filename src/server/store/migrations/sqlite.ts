@@ -123,4 +123,51 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_certificates_device_newest ON device_certificates (device_id, issued_at DESC);
     `,
   },
+  {
+    version: 4,
+    description: 'bounded storage: each device\'s latest appraisal in its own row, history only of changes; listing columns and indexes; encrypted key sets',
+    sql: `
+      CREATE TABLE latest_appraisals (
+        device_id         TEXT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+        seq               INTEGER NOT NULL,
+        created_at        TEXT NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('compliant', 'warning', 'noncompliant')),
+        ear_status        TEXT NOT NULL CHECK (ear_status IN ('affirming', 'warning', 'contraindicated', 'none')),
+        policy_id         TEXT NOT NULL,
+        policy_version    INTEGER NOT NULL,
+        change_key        TEXT NOT NULL,
+        evidence_jti      TEXT NOT NULL,
+        result_jti        TEXT NOT NULL,
+        result_expires_at TEXT NOT NULL,
+        tiers             TEXT NOT NULL,
+        verdicts          TEXT NOT NULL,
+        posture           TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX latest_appraisals_seq ON latest_appraisals (seq);
+      CREATE INDEX latest_appraisals_status ON latest_appraisals (status, device_id);
+
+      INSERT INTO latest_appraisals (device_id, seq, created_at, status, ear_status, policy_id, policy_version, change_key,
+        evidence_jti, result_jti, result_expires_at, tiers, verdicts, posture)
+      SELECT a.device_id, a.id, a.created_at, a.status, a.ear_status, a.policy_id, a.policy_version, '',
+        a.evidence_jti, a.result_jti, a.result_expires_at, a.tiers, a.verdicts, a.posture
+      FROM appraisals a
+      WHERE a.id = (SELECT newest.id FROM appraisals newest WHERE newest.device_id = a.device_id ORDER BY newest.created_at DESC, newest.id DESC LIMIT 1);
+
+      ALTER TABLE devices ADD COLUMN serial TEXT;
+      ALTER TABLE devices ADD COLUMN os_name TEXT;
+      ALTER TABLE devices ADD COLUMN os_version TEXT;
+      CREATE INDEX devices_hostname ON devices (coalesce(hostname, ''), id);
+      CREATE INDEX devices_seen ON devices (coalesce(last_seen_at, enrolled_at), id);
+      CREATE INDEX appraisals_created_at ON appraisals (created_at, id);
+      CREATE INDEX failing_since_rule ON failing_since (policy_id, rule_id, device_id);
+      CREATE INDEX device_certificates_not_after ON device_certificates (not_after);
+
+      CREATE TABLE key_sets (
+        purpose    TEXT PRIMARY KEY,
+        version    INTEGER NOT NULL,
+        envelope   TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
