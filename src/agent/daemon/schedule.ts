@@ -1,6 +1,7 @@
 /**
  * When the daemon checks: on an interval with ±10 % jitter (capped exponential backoff with jitter
- * after a retryable failure), when something cheap to watch changes (debounced), and on demand.
+ * after a retryable failure), when something cheap to watch changes (debounced; a change during a
+ * check gets one more check after it), and on demand.
  * Never two checks at once: an ask during a scheduled check gets one more check after it, asks
  * during an asked-for check join it. Checks asked for through the local API start at most once per
  * spacing; asks in between are answered at once and the next check (at the latest when the spacing
@@ -49,6 +50,7 @@ export class CheckScheduler {
   #running: Promise<void> | null = null;
   #runningReason: string | null = null;
   #followUp: Promise<void> | null = null;
+  #triggeredWhileRunning = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nextCheckAt: Date | null = null;
   #stopped = false;
@@ -132,9 +134,12 @@ export class CheckScheduler {
     if (reason.startsWith(ON_DEMAND)) this.#lastOnDemandAt = this.#deps.now().getTime();
     clearTimeout(this.#timer);
     this.#nextCheckAt = null;
+    this.#triggeredWhileRunning = false;
     this.#running = this.#deps.check(reason).finally(() => {
       this.#running = null;
-      if (!this.#stopped) this.#schedule(this.#deps.nextDelayMs());
+      const triggered = this.#triggeredWhileRunning;
+      this.#triggeredWhileRunning = false;
+      if (!this.#stopped) this.#schedule(triggered ? TRIGGER_DEBOUNCE_MS : this.#deps.nextDelayMs());
       this.#deps.onChange();
     });
     this.#deps.onChange();
@@ -143,9 +148,11 @@ export class CheckScheduler {
 
   /** A change worth a look (network, wake from sleep, configuration): debounced so a burst of events makes one check. */
   trigger(reason: string): void {
-    if (this.#stopped || this.#running) return;
+    if (this.#stopped) return;
     this.#deps.log.info({ reason }, 'check triggered');
-    this.#schedule(TRIGGER_DEBOUNCE_MS);
+    // The running check may have read the machine before the change: one more follows it.
+    if (this.#running) this.#triggeredWhileRunning = true;
+    else this.#schedule(TRIGGER_DEBOUNCE_MS);
   }
 
   #schedule(delayMs: number): void {
