@@ -1,6 +1,7 @@
-// npm run bench [-- agent|service|appraisals|daemon|gateway|fleet]: benchmark scripts; they print figures and never fail on them.
+// npm run bench [-- agent|service|appraisals|daemon|gateway|fleet|console]: benchmark scripts; they print figures and never fail on them.
 import { benchAgentCheck } from './agent-check.js';
 import { benchAppraisals } from './appraisals.js';
+import { benchConsole } from './console.js';
 import { benchDaemon } from './daemon.js';
 import { benchFleet } from './fleet.js';
 import { benchGateway } from './gateway.js';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (print: (line: string) => void) => Promise<void>> 
   daemon: benchDaemon,
   fleet: benchFleet,
   gateway: benchGateway,
+  console: benchConsole,
 };
 
 const name = process.argv[2] ?? 'agent';

@@ -12,11 +12,14 @@ import { PRODUCT_VERSION } from '../shared/version.js';
 import { KEY_ENCRYPTION_KEY_ENV, parseServeConfig, SERVE_SOURCES, type ServeFlags } from '../server/config.js';
 import { loadKeyEncryptionKey } from '../server/key-encryption-key.js';
 import { KeySetVault, type KeySetPurpose } from '../server/key-set-vault.js';
-import { API_KEY_PREFIX, ENROLLMENT_TOKEN_PREFIX, newSecret } from '../server/secrets.js';
+import { AdminCredentials } from '../server/console/admin-credentials.js';
+import { createConsoleLink, DEFAULT_LINK_LIFETIME_MS } from '../server/console/console-links.js';
+import type { ConsoleRole } from '../server/store/console-records.js';
 import { SERVICE_KEYS_FILE, ServiceKeys } from '../server/service-keys.js';
 import { DEFAULT_CERTIFICATE_LIFETIME_SECONDS, DEVICE_CA_FILE, DeviceCa } from '../server/device-ca.js';
 import { startService, type RunningService } from '../server/start-service.js';
 import { openStore } from '../server/store/open-store.js';
+import { deliveryAttemptLine, deliveryAttemptView } from '../server/events/event-routes.js';
 import type { ApiKeyRole, Store } from '../server/store/store.js';
 import { DeviceDirectory, type Actor, type DeviceListItem } from '../server/device-directory.js';
 import type { DeviceListParams } from '../server/device-list-params.js';
@@ -137,6 +140,18 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     certificateLifetime: 'how long a device certificate (POST /v1/certificate) is valid (default 7d; 1h to 90d)',
     historyRetention: 'how long appraisal history (state changes) is kept (default 90d); the latest appraisal of each device is always kept',
     keyEncryptionKeyFile: 'file with the key that encrypts the signing keys in the database, the same for every instance (default: key-encryption.key in the data directory; or the key itself in POSTURE_SERVICE_KEY_ENCRYPTION_KEY)',
+    // Console sign-in
+    consoleSessionLifetime: 'how long a console session lasts at most (default 8h)',
+    consoleSessionIdle: 'a console session unused this long ends (default 1h)',
+    oidcIssuer: 'OpenID Connect issuer URL of the identity provider for console sign-in (https)',
+    oidcClientId: 'the console\'s client id at the identity provider (redirect URI: <url>/console/oidc/callback)',
+    oidcClientSecretFile: 'file with the client secret (or the secret itself in POSTURE_SERVICE_OIDC_CLIENT_SECRET)',
+    oidcRoleClaim: 'the claim with the user\'s roles or groups (default roles; e.g. groups)',
+    oidcAdminValues: 'claim values that make a console administrator, comma-separated',
+    oidcViewerValues: 'claim values that make a console viewer (read only), comma-separated',
+    oidcName: 'the identity provider\'s name on the sign-in button (default: the issuer\'s host name)',
+    // Events
+    events: 'file (YAML or JSON) naming the webhooks and Shared Signals receivers that hear of device state changes (docs/events.md)',
   };
   for (const [key, [flag, env]] of Object.entries(SERVE_SOURCES) as [keyof ServeFlags, [string, string]][]) {
     const takesValue = key !== 'trustProxy';
@@ -175,20 +190,10 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .addOption(dataDirOption())
     .addOption(databaseOption())
     .action(async (flags: StoreFlags & { uses: number; expires: number; note?: string }) => {
-      const secret = newSecret(ENROLLMENT_TOKEN_PREFIX);
-      const createdAt = now();
-      await withStore(flags, (store) =>
-        store.createEnrollmentToken({
-          id: secret.id,
-          tokenHash: secret.hash,
-          usesLeft: flags.uses,
-          expiresAt: new Date(createdAt.getTime() + flags.expires),
-          createdAt,
-          note: flags.note ?? null,
-        }),
-        { create: true },
-      );
-      io.stdout(`${secret.secret}\n`);
+      const created = await withStore(flags, (store) =>
+        new AdminCredentials(store, now).createEnrollmentToken({ uses: flags.uses, lifetimeMs: flags.expires, note: flags.note ?? null }, operator()),
+      { create: true });
+      io.stdout(`${created.token}\n`);
     });
   token
     .command('list')
@@ -213,9 +218,28 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
     .addOption(dataDirOption())
     .addOption(databaseOption())
     .action(async (flags: StoreFlags & { role: ApiKeyRole; name: string }) => {
-      const secret = newSecret(API_KEY_PREFIX);
-      await withStore(flags, (store) => store.createApiKey({ id: secret.id, keyHash: secret.hash, role: flags.role, name: flags.name, createdAt: now(), revokedAt: null }), { create: true });
-      io.stdout(`${secret.secret}\n`);
+      const created = await withStore(flags, (store) => new AdminCredentials(store, now).createApiKey({ role: flags.role, name: flags.name }, operator()), { create: true });
+      io.stdout(`${created.key}\n`);
+    });
+
+  // Console sign-in
+  program
+    .command('console-link')
+    .description('print a one-time sign-in link for the console, alone on stdout (for a first start without an identity provider)')
+    .addOption(new Option('--role <role>', 'admin (may change things) or viewer (may only look)').choices(['admin', 'viewer']).default('admin'))
+    .option('--expires <duration>', 'how long the link is valid, e.g. 15m or 1h (default 15m)', duration('--expires'), DEFAULT_LINK_LIFETIME_MS)
+    .option('--name <text>', 'who it is for (shown in the console and the audit log)')
+    .addOption(new Option('--url <url>', 'the service\'s public URL, as given to serve (default http://127.0.0.1:8080)').env('POSTURE_SERVICE_URL'))
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { role: ConsoleRole; expires: number; name?: string; url?: string }) => {
+      if (flags.expires > 86_400_000) throw usageError(`--expires must be at most 24h for a sign-in link.`);
+      const url = flags.url ?? 'http://127.0.0.1:8080';
+      if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw usageError(`--url must be the service's public base URL such as https://posture.example.com, not "${url}".`);
+      if (flags.url === undefined) io.stderr('posture-service: no --url (POSTURE_SERVICE_URL): the link points at http://127.0.0.1:8080.\n');
+      const link = await withStore(flags, (store) =>
+        createConsoleLink(store, { role: flags.role, lifetimeMs: flags.expires, name: flags.name ?? null }, url, operator(), now()), { create: true });
+      io.stdout(`${link}\n`);
     });
 
   const devices = program.command('devices').description('enrolled devices');
@@ -321,6 +345,25 @@ export function createServiceProgram(deps: ServiceCliDeps): Command {
         const detail = entry.detail ? `  ${Object.entries(entry.detail).map(([key, value]) => `${key}=${value ?? '-'}`).join(' ')}` : '';
         io.stdout(`${entry.at}  ${entry.action}  ${entry.deviceId ?? '-'}  by ${entry.actor}${entry.source ? ` from ${entry.source}` : ''}${detail}\n`);
       }
+    });
+
+  // Events
+  program
+    .command('events')
+    .description('device state events sent to webhooks and SSF receivers')
+    .command('deliveries')
+    .description('the delivery log, newest first: each attempt, its answer, and when it is tried again')
+    .option('--device <id>', 'only this device\'s events')
+    .option('--limit <n>', 'how many attempts (default 100)', positiveInteger('--limit'), 100)
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .action(async (flags: StoreFlags & { device?: string; limit: number; json?: boolean }) => {
+      const attempts = await withStore(flags, (store) => store.listDeliveryAttempts({ limit: flags.limit, ...(flags.device === undefined ? {} : { deviceId: flags.device }) }));
+      const views = attempts.map(deliveryAttemptView);
+      if (flags.json) return io.stdout(`${JSON.stringify({ attempts: views }, null, 2)}\n`);
+      if (views.length === 0) return io.stdout('No deliveries have been attempted.\n');
+      for (const line of views.map(deliveryAttemptLine)) io.stdout(`${line}\n`);
     });
 
   /** The key set of `purpose` in the database the flags name, opened with the configured key-encryption key. */

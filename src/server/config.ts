@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AgentError } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
 import { redactUrl } from '../shared/redact.js';
+import { consoleServeConfig, type ConsoleServeConfig } from './console/console-config.js';
 
 export interface ServeConfig {
   host: string;
@@ -40,6 +41,11 @@ export interface ServeConfig {
   /** The key-encryption key itself (POSTURE_SERVICE_KEY_ENCRYPTION_KEY, environment only), or a file holding it. */
   keyEncryptionKey?: string;
   keyEncryptionKeyFile?: string;
+  /** Console sign-in: session lifetimes and the OpenID Connect provider. */
+  console: ConsoleServeConfig;
+  // Events
+  /** Where device state changes go (webhooks, SSF receivers): a YAML or JSON file. */
+  eventsFile?: string;
 }
 
 /** What commander hands over: strings from flags or the environment. */
@@ -63,6 +69,18 @@ export interface ServeFlags {
   certificateLifetime?: string;
   historyRetention?: string;
   keyEncryptionKeyFile?: string;
+  // Console sign-in
+  consoleSessionLifetime?: string;
+  consoleSessionIdle?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretFile?: string;
+  oidcRoleClaim?: string;
+  oidcAdminValues?: string;
+  oidcViewerValues?: string;
+  oidcName?: string;
+  // Events
+  events?: string;
 }
 
 /** Flag name and environment variable of each setting, for error messages. */
@@ -86,6 +104,18 @@ export const SERVE_SOURCES: Record<keyof ServeFlags, [flag: string, env: string]
   certificateLifetime: ['--certificate-lifetime', 'POSTURE_SERVICE_CERTIFICATE_LIFETIME'],
   historyRetention: ['--history-retention', 'POSTURE_SERVICE_HISTORY_RETENTION'],
   keyEncryptionKeyFile: ['--key-encryption-key-file', 'POSTURE_SERVICE_KEY_ENCRYPTION_KEY_FILE'],
+  // Console sign-in
+  consoleSessionLifetime: ['--console-session-lifetime', 'POSTURE_SERVICE_CONSOLE_SESSION_LIFETIME'],
+  consoleSessionIdle: ['--console-session-idle', 'POSTURE_SERVICE_CONSOLE_SESSION_IDLE'],
+  oidcIssuer: ['--oidc-issuer', 'POSTURE_SERVICE_OIDC_ISSUER'],
+  oidcClientId: ['--oidc-client-id', 'POSTURE_SERVICE_OIDC_CLIENT_ID'],
+  oidcClientSecretFile: ['--oidc-client-secret-file', 'POSTURE_SERVICE_OIDC_CLIENT_SECRET_FILE'],
+  oidcRoleClaim: ['--oidc-role-claim', 'POSTURE_SERVICE_OIDC_ROLE_CLAIM'],
+  oidcAdminValues: ['--oidc-admin-values', 'POSTURE_SERVICE_OIDC_ADMIN_VALUES'],
+  oidcViewerValues: ['--oidc-viewer-values', 'POSTURE_SERVICE_OIDC_VIEWER_VALUES'],
+  oidcName: ['--oidc-name', 'POSTURE_SERVICE_OIDC_NAME'],
+  // Events
+  events: ['--events', 'POSTURE_SERVICE_EVENTS'],
 };
 
 /** A device whose latest appraisal is older is stale (two 5-minute check intervals and a margin). */
@@ -137,6 +167,26 @@ const schema = z.strictObject({
     .refine((ms): ms is number => ms !== null && ms >= 86_400_000 && ms <= 3650 * 86_400_000, 'expected a duration from 1d to 3650d, e.g. 90d')
     .default(90 * 86_400_000),
   keyEncryptionKeyFile: z.string().min(1).optional(),
+  // Console sign-in
+  consoleSessionLifetime: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 300_000 && ms <= 7 * 86_400_000, 'expected a duration from 5m to 7d, e.g. 8h')
+    .default(8 * 3_600_000),
+  consoleSessionIdle: z
+    .string()
+    .transform((text) => parseDuration(text))
+    .refine((ms): ms is number => ms !== null && ms >= 60_000 && ms <= 86_400_000, 'expected a duration from 1m to 24h, e.g. 1h')
+    .default(3_600_000),
+  oidcIssuer: z.url({ protocol: /^https?$/, error: 'expected the identity provider\'s issuer URL, e.g. https://login.example.com/realms/corp' }).optional(),
+  oidcClientId: z.string().min(1).max(500).optional(),
+  oidcClientSecretFile: z.string().min(1).optional(),
+  oidcRoleClaim: z.string().regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'expected a claim name such as roles or groups').default('roles'),
+  oidcAdminValues: z.string().max(2000).optional(),
+  oidcViewerValues: z.string().max(2000).optional(),
+  oidcName: z.string().min(1).max(100).optional(),
+  // Events
+  events: z.string().min(1).optional(),
 });
 
 export function parseServeConfig(flags: ServeFlags, env: Readonly<Record<string, string | undefined>> = {}): ServeConfig {
@@ -174,5 +224,7 @@ export function parseServeConfig(flags: ServeFlags, env: Readonly<Record<string,
     historyRetentionMs: value.historyRetention,
     ...(env[KEY_ENCRYPTION_KEY_ENV] ? { keyEncryptionKey: env[KEY_ENCRYPTION_KEY_ENV] } : {}),
     ...(value.keyEncryptionKeyFile ? { keyEncryptionKeyFile: value.keyEncryptionKeyFile } : {}),
+    console: consoleServeConfig(value, env),
+    ...(value.events ? { eventsFile: value.events } : {}),
   };
 }

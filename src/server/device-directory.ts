@@ -50,6 +50,8 @@ export interface DeviceListItem {
   id: string;
   hostname: string | null;
   serial: string | null;
+  /** Who the device belongs to, as an administrator set it (PUT /v1/devices/{id}/owner), or null. */
+  owner: string | null;
   platform: string | null;
   os: { name: string | null; version: string | null };
   enrolledAt: string;
@@ -72,6 +74,7 @@ function deviceListItem(row: DeviceListRow): DeviceListItem {
     id: row.id,
     hostname: row.hostname,
     serial: row.serial,
+    owner: row.owner,
     platform: row.platform,
     os: { name: row.osName, version: row.osVersion },
     enrolledAt: row.enrolledAt.toISOString(),
@@ -93,6 +96,11 @@ export interface AuditView {
 }
 
 export interface DeviceDetail extends DeviceSummary {
+  owner: string | null;
+  serial: string | null;
+  os: { name: string | null; version: string | null };
+  /** As in the fleet list. */
+  state: DeviceState;
   appraisals: { at: string; status: ComplianceStatus; policy: string; verdicts: Verdict[] }[];
   audit: AuditView[];
   /** Its newest device certificates (POST /v1/certificate), at most 10. */
@@ -143,14 +151,20 @@ export class DeviceDirectory {
 
   async show(id: string): Promise<DeviceDetail> {
     const device = await this.#existing(id);
-    const [latest, appraisals, audit, certificates] = await Promise.all([
+    const [latest, appraisals, audit, certificates, listed] = await Promise.all([
       this.#store.latestAppraisal(id),
       this.#store.listAppraisals(id, 20),
       this.#store.listAudit({ deviceId: id, limit: 50 }),
       this.#store.listCertificates(id, 10),
+      this.#store.listDevicePage({ limit: 1, sort: 'id', staleBefore: this.staleBefore(), id }),
     ]);
+    const row = listed.rows[0];
     return {
       ...summarize(device, latest),
+      owner: row?.owner ?? null,
+      serial: row?.serial ?? null,
+      os: { name: row?.osName ?? null, version: row?.osVersion ?? null },
+      state: row?.state ?? (device.revokedAt === null ? 'unappraised' : 'revoked'),
       appraisals: appraisals.map((appraisal) => ({
         at: appraisal.createdAt.toISOString(),
         status: appraisal.status,
@@ -166,6 +180,16 @@ export class DeviceDirectory {
         expiresAt: certificate.notAfter.toISOString(),
       })),
     };
+  }
+
+  /** Now, by the injected clock. */
+  now(): Date {
+    return this.#clock();
+  }
+
+  /** An appraisal older than this is stale (--max-posture-age before now). */
+  staleBefore(): Date {
+    return new Date(this.#clock().getTime() - this.#maxPostureAgeMs);
   }
 
   /** The audit log, newest first. */
@@ -185,7 +209,7 @@ export class DeviceDirectory {
   /** Undoes a revocation: the device attests and is decided on again with the key it has. */
   async restore(id: string, by: Actor): Promise<DeviceSummary> {
     const now = this.#clock();
-    if (!(await this.#store.restoreDevice(id))) throw unknown(id);
+    if (!(await this.#store.restoreDevice(id, now))) throw unknown(id);
     this.#onRevocationChanged(id, false);
     await this.#audit('device.restore', id, by, now, null);
     return this.#summary(id);
@@ -198,6 +222,15 @@ export class DeviceDirectory {
     if (!(await this.#store.resetDevice(id, now))) throw unknown(id);
     await this.#audit('device.reset', id, by, now, { kid: device.kid });
     return this.#summary(id);
+  }
+
+  /** Sets (or with null clears) who the device belongs to. */
+  async setOwner(id: string, owner: string | null, by: Actor): Promise<string | null> {
+    const now = this.#clock();
+    const previous = await this.#store.getDeviceOwner(id);
+    if (!(await this.#store.setDeviceOwner(id, owner))) throw unknown(id);
+    await this.#audit('device.owner', id, by, now, { owner, previous });
+    return owner;
   }
 
   async #existing(id: string): Promise<DeviceRecord> {

@@ -17,6 +17,10 @@ import { DeviceDirectory } from './device-directory.js';
 import { DeviceStatusTable } from './device-status.js';
 import type { ServeConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { createConsoleSetup } from './console/console-setup.js';
+import { resolveOidcSettings } from './console/console-config.js';
+import { EventDispatcher } from './events/event-dispatcher.js';
+import { loadEventsConfig } from './events/events-config.js';
 import { ServiceMetrics } from './http/metrics.js';
 import { PostureService } from './posture-service.js';
 import { createReloader } from './service-reload.js';
@@ -34,6 +38,8 @@ export interface RunningService {
   deviceCa: DeviceCa;
   /** Each device's revocation and latest appraisal, as forward-auth decides on them. */
   deviceStatus: DeviceStatusTable;
+  /** Sends device state changes to the webhooks and SSF receivers of the events file. */
+  events: EventDispatcher;
   /** Reads the policy file and the signing keys again (SIGHUP); logs what is in force, never rejects. */
   reload(): Promise<boolean>;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
@@ -78,6 +84,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     ? [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`].filter((alias) => alias !== publicUrl)
     : [];
   const policy = await loadPolicy(config.policyFile);
+  const eventsConfig = await loadEventsConfig(config.eventsFile);
   await prepareDataDir(config.dataDir);
   const store = await openStore(config.database);
   try {
@@ -143,6 +150,15 @@ export async function startService(requested: ServeConfig, options: StartOptions
     clock,
   });
   const metrics = new ServiceMetrics();
+  const consoleOidc = config.console.oidc === null ? null : await resolveOidcSettings(config.console.oidc).catch(async (error: unknown) => {
+    await deviceStatus.stop();
+    await store.close();
+    throw error;
+  });
+  const consoleSetup = createConsoleSetup({
+    store, publicUrl: config.publicUrl, clock, config: { ...config.console, oidc: consoleOidc },
+    log: (error, message) => app.log.warn({ message: error instanceof Error ? error.message : String(error) }, message),
+  });
   const app = buildApp({
     service,
     devices,
@@ -157,6 +173,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     maxConnections: config.maxConnections,
     requestTimeoutMs: config.requestTimeoutMs,
     trustProxy: config.trustProxy,
+    console: consoleSetup,
     logger: {
       level: config.logLevel,
       base: { service: 'posture-service' },
@@ -175,9 +192,14 @@ export async function startService(requested: ServeConfig, options: StartOptions
   const pruner = new HistoryPruner(store, { retentionMs: config.historyRetentionMs, clock, onError: (error) => app.log.warn({ err: error }, 'could not prune appraisal history') });
   const cleanup = setInterval(() => {
     store.deleteExpired(clock()).catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired nonces'));
+    store.deleteExpiredConsoleSignIns(clock(), new Date(clock().getTime() - config.console.sessionIdleMs)).catch((error: unknown) => app.log.warn({ err: error }, 'could not delete ended console sessions'));
     void pruner.run();
   }, CLEANUP_INTERVAL_MS);
   cleanup.unref();
+  const events = new EventDispatcher({
+    store, config: eventsConfig, keys, issuer: config.publicUrl, clock, staleAfterMs: config.maxPostureAgeMs,
+    onError: (error, message) => app.log.warn({ err: error }, message),
+  });
   let keyPoll: Promise<unknown> = Promise.resolve();
   const keyPoller = setInterval(() => {
     keyPoll = Promise.all([
@@ -198,6 +220,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     throw error;
   }
   app.log.info({ address, url: config.publicUrl, database: store.dialect, policy: `${policy.id}@${policy.version}` }, 'posture-service listening');
+  events.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -208,6 +231,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
     keys,
     deviceCa,
     deviceStatus,
+    events,
     address,
     reload: createReloader({ policyFile: config.policyFile, service, authz, keys, deviceCa, log: app.log }),
     close: () =>
@@ -216,7 +240,7 @@ export async function startService(requested: ServeConfig, options: StartOptions
         clearInterval(keyPoller);
         await deviceStatus.stop();
         await app.close();
-        await Promise.all([keyPoll, pruner.stop()]);
+        await Promise.all([keyPoll, pruner.stop(), events.stop()]);
         await store.close();
       })()),
   };

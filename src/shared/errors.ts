@@ -99,6 +99,13 @@ export const ERROR_CODES = [
   'ERR_NO_RESULT',
   'ERR_STATE_CORRUPT',
   'ERR_CERTIFICATE_STORE', // the agent could not install its device certificate into an OS store
+  // console sign-in
+  'ERR_CSRF',
+  'ERR_CONSOLE_LINK',
+  'ERR_CONSOLE_SIGN_IN',
+  'ERR_CREDENTIAL_UNKNOWN',
+  // events
+  'ERR_EVENTS_CONFIG', // the events file (webhooks, SSF receivers) is missing, unreadable or invalid
   'ERR_INTERNAL',
 ] as const;
 

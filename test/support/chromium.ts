@@ -109,7 +109,7 @@ export interface WindowPage {
 }
 
 /** Listens for CSP violations from the first moment of the page and reports each to Node. */
-function reportCspViolations(binding: string): void {
+export function reportCspViolations(binding: string): void {
   const scope = globalThis as unknown as {
     addEventListener(type: string, listener: (event: Record<string, unknown>) => void, capture: boolean): void;
   } & Record<string, (violation: unknown) => void>;

@@ -140,14 +140,14 @@ describe('electron-builder.yml and electron-builder', () => {
     expect(targetNames(config.linux?.target).sort()).toEqual(['AppImage', 'deb', 'rpm']);
   });
 
-  it('puts dist (without dist/bench), package.json and the tray icons in the app, and nothing else of the repository', () => {
+  it('puts dist (without dist/bench and the web console), package.json and the tray icons in the app, and nothing else of the repository', () => {
     expect(config.asar).toBe(true);
     const filter = new FileMatcher(ROOT, join(scratch, 'app'), (pattern) => pattern, config.files as string[]).createFilter();
     const included = (file: string) => filter(join(ROOT, file), { isDirectory: () => false });
     for (const file of ['dist/main/index.js', 'dist/preload/index.cjs', 'dist/renderer/index.html', 'package.json', 'assets/tray/compliant.png', 'assets/tray/offlineTemplate@2x.png']) {
       expect(included(file), file).toBe(true);
     }
-    for (const file of ['dist/bench/index.js', 'src/main/index.ts', 'assets/icon.icns', 'packaging/linux/posture-agent.service', 'electron-builder.yml', 'test/unit/electron-builder.test.ts']) {
+    for (const file of ['dist/bench/index.js', 'dist/console/index.html', 'src/main/index.ts', 'assets/icon.icns', 'packaging/linux/posture-agent.service', 'electron-builder.yml', 'test/unit/electron-builder.test.ts']) {
       expect(included(file), file).toBe(false);
     }
     // The entry point and the bundles it loads are built (test/global-setup.ts runs the build).

@@ -63,6 +63,13 @@ export class ApiKeyCache {
     return this.#peek(hash);
   }
 
+  /** Forgets every answer (a key was revoked here): the next use of any key is looked up again. */
+  clear(): void {
+    this.#known.clear();
+    this.#unknown.clear();
+    this.#hashOfKnown.clear();
+  }
+
   /** The key's identity, looked up only when it is not remembered. Rejects when the lookup fails. */
   identify(key: string): Promise<ApiKeyIdentity | null> {
     const hash = hashSecret(key);

@@ -11,6 +11,10 @@ import { formatPath } from '../../policy/parse-policy.js';
 import { AgentError, isAgentError, type ErrorCode } from '../../shared/errors.js';
 import type { AuthzDecision, AuthzEngine } from '../authz.js';
 import { CHECKS } from '../../policy/checks/index.js';
+import { registerConsoleDataRoutes } from '../console/console-data-routes.js';
+import { registerConsoleStatic } from '../console/console-static.js';
+import { registerConsole, type ConsoleSetup } from '../console/console-setup.js';
+import { registerEventRoutes } from '../events/event-routes.js';
 import { forwardedCertificate } from '../device-certificate.js';
 import type { DeviceCa } from '../device-ca.js';
 import type { Actor, DeviceDirectory } from '../device-directory.js';
@@ -47,6 +51,8 @@ export interface AppOptions {
   requestTimeoutMs: number;
   trustProxy: boolean;
   logger: FastifyServerOptions['logger'];
+  /** Console sign-in (sessions accepted by admin routes) and credential management; without it, API keys only. */
+  console?: ConsoleSetup;
 }
 
 const EAT_CONTENT_TYPES = ['application/eat+jwt', 'application/jwt'];
@@ -187,9 +193,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!limiter.take(request.ip)) throw new AgentError('ERR_RATE_LIMITED', 'Too many requests from this address; slow down.');
   }
 
-  /** The caller's API key must have one of `roles`; returns who it is, for the audit log. */
+  /** The caller's API key (or console session) must have one of `roles`; returns who it is, for the audit log. */
   async function requireRole(request: FastifyRequest, roles: readonly ApiKeyRole[]): Promise<Actor> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    const consoleUser = match || options.console === undefined ? null : await options.console.auth.actorFor(request, roles);
+    if (consoleUser !== null) return consoleUser;
     if (!match) throw new AgentError('ERR_UNAUTHORIZED', 'An API key is required: Authorization: Bearer <key> (posture-service apikey create).');
     const hash = hashSecret(match[1]!);
     const now = Date.now();
@@ -309,6 +317,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AgentError('ERR_BAD_REQUEST', 'limit must be a whole number from 1 to 1000.');
     return { entries: await devices.audit(limit) };
   });
+
+  registerConsoleDataRoutes(app, { store, devices, service, requireRole });
+  registerConsoleStatic(app);
+  registerEventRoutes(app, { store, issuer: service.publicUrl, requireRole });
+  if (options.console) {
+    const forgetApiKeys = () => {
+      apiKeys.clear();
+      gatewayKeys.clear();
+    };
+    registerConsole(app, options.console, { requireRole, onApiKeyRevoked: forgetApiKeys, limitSignIn: (request) => limit(enrollLimiter, request) });
+  }
 
   // Forward-auth answers every method: Envoy's ext_authz checks with the client's own method. The
   // tier comes from the query (nginx, Caddy, Traefik) or the path (/v1/authz/TIER/..., for Envoy,

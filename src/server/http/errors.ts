@@ -22,6 +22,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_HEADERS_TOO_LARGE: 431,
   ERR_RATE_LIMITED: 429,
   ERR_DATABASE_UNAVAILABLE: 503,
+  ERR_CSRF: 403,
+  ERR_CONSOLE_LINK: 403,
+  ERR_CONSOLE_SIGN_IN: 403,
+  ERR_CREDENTIAL_UNKNOWN: 404,
 };
 
 /** Evidence that fails verification is the client's fault: 401, whatever the reason. */

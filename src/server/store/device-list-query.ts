@@ -30,6 +30,7 @@ export interface DeviceListRowData {
   id: string;
   hostname: string | null;
   serial: string | null;
+  owner: string | null;
   platform: string | null;
   os_name: string | null;
   os_version: string | null;
@@ -72,15 +73,20 @@ export function deviceListSql(query: DeviceListQuery, dialect: ListDialect): { s
     };
     conditions.push(`(${[...new Set(query.states)].map((state) => `(${byState[state]()})`).join(' OR ')})`);
   }
+  if (query.id !== undefined) conditions.push(`d.id = ${parameter(query.id)}`);
   if (query.platform !== undefined) conditions.push(`d.platform = ${parameter(query.platform)}`);
   if (query.failing !== undefined) {
-    conditions.push(`EXISTS (SELECT 1 FROM failing_since f WHERE f.device_id = d.id AND f.policy_id = l.policy_id AND f.rule_id = ${parameter(query.failing)})`);
+    // The IN list drives the query from the failing_since_rule index (few rows) instead of scanning every device.
+    const rule = parameter(query.failing);
+    conditions.push(`d.id IN (SELECT f.device_id FROM failing_since f WHERE f.rule_id = ${rule})`);
+    conditions.push(`EXISTS (SELECT 1 FROM failing_since f WHERE f.device_id = d.id AND f.policy_id = l.policy_id AND f.rule_id = ${rule})`);
   }
   if (query.seenBefore !== undefined) conditions.push(`coalesce(d.last_seen_at, d.enrolled_at) < ${parameter(dialect.date(query.seenBefore))}`);
   if (query.seenSince !== undefined) conditions.push(`coalesce(d.last_seen_at, d.enrolled_at) >= ${parameter(dialect.date(query.seenSince))}`);
   if (query.search !== undefined && query.search !== '') {
     const prefix = parameter(`${escapeLike(query.search)}%`);
-    conditions.push(`(d.id LIKE ${prefix} ESCAPE '\\' OR d.hostname ${dialect.likeInsensitive} ${prefix} ESCAPE '\\' OR d.serial LIKE ${prefix} ESCAPE '\\')`);
+    conditions.push(`(d.id LIKE ${prefix} ESCAPE '\\' OR d.hostname ${dialect.likeInsensitive} ${prefix} ESCAPE '\\' OR d.serial LIKE ${prefix} ESCAPE '\\'`
+      + ` OR d.owner ${dialect.likeInsensitive} ${prefix} ESCAPE '\\')`);
   }
   if (query.after !== undefined) {
     const key = query.sort === 'lastSeen' ? dialect.date(new Date(query.after.key)) : query.after.key;
@@ -88,7 +94,7 @@ export function deviceListSql(query: DeviceListQuery, dialect: ListDialect): { s
   }
   const direction = sort.descending ? 'DESC' : 'ASC';
   const sql = `
-    SELECT d.id, d.hostname, d.serial, d.platform, d.os_name, d.os_version, d.enrolled_at, d.last_seen_at, d.revoked_at,
+    SELECT d.id, d.hostname, d.serial, d.owner, d.platform, d.os_name, d.os_version, d.enrolled_at, d.last_seen_at, d.revoked_at,
       l.status, l.ear_status, l.policy_id, l.policy_version, l.created_at AS appraised_at,
       (SELECT ${dialect.joinWithSpaces('f.rule_id')} FROM failing_since f WHERE f.device_id = d.id AND f.policy_id = l.policy_id) AS failing,
       ${sort.expression} AS sort_key
@@ -123,6 +129,7 @@ export function deviceListPage(rows: readonly DeviceListRowData[], query: Device
       id: row.id,
       hostname: row.hostname,
       serial: row.serial,
+      owner: row.owner,
       platform: row.platform,
       osName: row.os_name,
       osVersion: row.os_version,

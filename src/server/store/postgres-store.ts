@@ -9,10 +9,19 @@ import { runMigrations, type Migration, type MigrationDriver } from './migration
 import { POSTGRES_MIGRATIONS, POSTGRES_MIGRATIONS_TABLE } from './migrations/postgres.js';
 import { WriteHealth, appraisalChangeKey, keySetFromRow, type KeySetRow } from './store-helpers.js';
 import { deviceListPage, deviceListSql, type DeviceListRowData, type ListDialect } from './device-list-query.js';
+import {
+  deviceHistoryFromRow, deviceHistorySql, failingRuleFromRow, failingRulesSql, fleetCountsFromRow, fleetCountsSql, fleetDayFromRow, listFleetDaysSql, putFleetDaySql,
+  type DeviceHistoryRow, type FailingRuleRow, type FleetCountsRow, type FleetDayRow,
+} from './console-data-sql.js';
+import type { DeviceHistoryEntry, FailingRuleCount, FleetCounts, FleetDay } from './store.js';
 import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
 import { DEVICE_CHANGED_CHANNEL, DEVICE_STATUS_SELECT, KEYS_CHANGED_CHANNEL, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
 import { listenForDeviceChanges } from './postgres-device-listener.js';
 import type { StoreHealth } from './store.js';
+import type { ConsoleLinkRecord, ConsoleLinkUse, ConsoleSessionRecord, EnrollmentTokenState, OidcFlowRecord } from './console-records.js';
+import { consolePostgres } from './console-postgres.js';
+import { eventsPostgres, publishDeviceState, type EventsQueryable } from './events-postgres.js';
+import type { ClaimedDelivery, DeliveryAttemptQuery, DeliveryAttemptRecord, DeliveryResult, EventRouter, StateEvent } from './event-records.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
   databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit, safeInteger,
@@ -222,14 +231,16 @@ export class PostgresStore implements Store {
         WHERE id = $1`,
       [id, now, reason]);
       if (result.rowCount === 1) await notifyDeviceChanged(client, id);
+      if (result.rowCount === 1) await publishDeviceState(client, id, now);
       return result.rowCount === 1;
     });
   }
 
-  restoreDevice(id: string): Promise<boolean> {
+  restoreDevice(id: string, now: Date = new Date()): Promise<boolean> {
     return this.transaction(async (client) => {
       const result = await client.query('UPDATE devices SET revoked_at = NULL, revoked_reason = NULL WHERE id = $1', [id]);
       if (result.rowCount === 1) await notifyDeviceChanged(client, id);
+      if (result.rowCount === 1) await publishDeviceState(client, id, now);
       return result.rowCount === 1;
     });
   }
@@ -480,6 +491,129 @@ export class PostgresStore implements Store {
       }),
     };
   }
+
+  // Console sign-in
+  createConsoleSession(record: ConsoleSessionRecord): Promise<void> {
+    return this.console().createSession(record);
+  }
+
+  findConsoleSession(idHash: string, now: Date, idleSince: Date): Promise<ConsoleSessionRecord | null> {
+    return this.console().findSession(idHash, now, idleSince);
+  }
+
+  touchConsoleSession(idHash: string, at: Date): Promise<void> {
+    return this.console().touchSession(idHash, at);
+  }
+
+  deleteConsoleSession(idHash: string): Promise<boolean> {
+    return this.console().deleteSession(idHash);
+  }
+
+  deleteExpiredConsoleSignIns(now: Date, idleSince: Date): Promise<void> {
+    return this.console().deleteExpired(now, idleSince);
+  }
+
+  createConsoleLink(record: ConsoleLinkRecord): Promise<void> {
+    return this.console().createLink(record);
+  }
+
+  useConsoleLink(tokenHash: string, now: Date): Promise<ConsoleLinkUse> {
+    return this.console().useLink(tokenHash, now);
+  }
+
+  createOidcFlow(record: OidcFlowRecord): Promise<void> {
+    return this.console().createFlow(record);
+  }
+
+  takeOidcFlow(idHash: string, now: Date): Promise<OidcFlowRecord | null> {
+    return this.console().takeFlow(idHash, now);
+  }
+
+  listEnrollmentTokenStates(): Promise<EnrollmentTokenState[]> {
+    return this.console().listTokens();
+  }
+
+  revokeEnrollmentToken(id: string, now: Date): Promise<boolean> {
+    return this.console().revokeToken(id, now);
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.console().listApiKeys();
+  }
+
+  revokeApiKey(id: string, now: Date): Promise<boolean> {
+    return this.console().revokeApiKey(id, now);
+  }
+
+  private console(): ReturnType<typeof consolePostgres> {
+    return consolePostgres((sql, values) => this.query(sql, values), postgresColumns);
+  }
+
+  // Console data
+  async countDevicesByState(staleBefore: Date): Promise<FleetCounts> {
+    const { sql, values } = fleetCountsSql(staleBefore, postgresListDialect);
+    return fleetCountsFromRow((await this.query<FleetCountsRow & pg.QueryResultRow>(sql, values)).rows[0]);
+  }
+
+  async rankFailingRules(options: { policyId: string; limit: number }): Promise<FailingRuleCount[]> {
+    const { sql, values } = failingRulesSql({ ...options, limit: rowLimit(options.limit) }, postgresListDialect);
+    return (await this.query<FailingRuleRow & pg.QueryResultRow>(sql, values)).rows.map(failingRuleFromRow);
+  }
+
+  async putFleetDay(day: FleetDay, now: Date): Promise<void> {
+    const { sql, values } = putFleetDaySql(day, now, postgresListDialect);
+    await this.query(sql, values);
+  }
+
+  async listFleetDays(since: string): Promise<FleetDay[]> {
+    const { sql, values } = listFleetDaysSql(since, postgresListDialect);
+    return (await this.query<FleetDayRow & pg.QueryResultRow>(sql, values)).rows.map(fleetDayFromRow);
+  }
+
+  async setDeviceOwner(id: string, owner: string | null): Promise<boolean> {
+    return ((await this.query('UPDATE devices SET owner = $2 WHERE id = $1', [id, owner])).rowCount ?? 0) === 1;
+  }
+
+  async getDeviceOwner(id: string): Promise<string | null> {
+    return (await this.query<{ owner: string | null }>('SELECT owner FROM devices WHERE id = $1', [id])).rows[0]?.owner ?? null;
+  }
+
+  async listDeviceHistory(deviceId: string, options: { limit: number; beforeSeq?: number }): Promise<DeviceHistoryEntry[]> {
+    const { sql, values } = deviceHistorySql(deviceId, { ...options, limit: rowLimit(options.limit) }, postgresListDialect);
+    return (await this.query<DeviceHistoryRow & pg.QueryResultRow>(sql, values)).rows.map((row) => deviceHistoryFromRow(row, postgresListDialect));
+  }
+
+  // Events
+  publishStaleDevices(staleBefore: Date, now: Date, batch: number): Promise<number> {
+    return this.transaction((client) => this.events.publishStale(client, staleBefore, now, rowLimit(batch)));
+  }
+
+  routeEvents(router: EventRouter, now: Date, batch: number): Promise<number> {
+    return this.transaction((client) => this.events.routeEvents(client, router, now, rowLimit(batch)));
+  }
+
+  claimDeliveries(destinations: readonly string[], owner: string, now: Date, leaseUntil: Date, batch: number): Promise<ClaimedDelivery[]> {
+    return this.events.claimDeliveries(this.eventQueries, destinations, owner, now, leaseUntil, rowLimit(batch));
+  }
+
+  finishDelivery(result: DeliveryResult): Promise<boolean> {
+    return this.events.finishDelivery(this.eventQueries, result);
+  }
+
+  listDeliveryAttempts(query: DeliveryAttemptQuery): Promise<DeliveryAttemptRecord[]> {
+    return this.events.listDeliveryAttempts(this.eventQueries, { ...query, limit: rowLimit(query.limit) });
+  }
+
+  listStateEvents(options: { deviceId?: string; limit: number }): Promise<StateEvent[]> {
+    return this.events.listStateEvents(this.eventQueries, { ...options, limit: rowLimit(options.limit) });
+  }
+
+  pruneEvents(before: Date, batch: number): Promise<number> {
+    return this.events.pruneEvents(this.eventQueries, before, rowLimit(batch));
+  }
+
+  private readonly events = eventsPostgres(postgresColumns);
+  private readonly eventQueries: EventsQueryable = { query: (sql, values) => this.query(sql, values) };
 }
 
 /** Held until the transaction ends: concurrent migrators take turns, and the later one finds the work done. */

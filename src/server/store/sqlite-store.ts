@@ -13,9 +13,18 @@ import { runMigrations, type Migration, type MigrationDriver } from './migration
 import { SQLITE_MIGRATIONS, SQLITE_MIGRATIONS_TABLE } from './migrations/sqlite.js';
 import { WriteHealth, appraisalChangeKey, keySetFromRow, type DeviceFacts, type KeySetRow } from './store-helpers.js';
 import { deviceListPage, deviceListSql, type DeviceListRowData, type ListDialect } from './device-list-query.js';
+import {
+  deviceHistoryFromRow, deviceHistorySql, failingRuleFromRow, failingRulesSql, fleetCountsFromRow, fleetCountsSql, fleetDayFromRow, listFleetDaysSql, putFleetDaySql,
+  type DeviceHistoryRow, type FailingRuleRow, type FleetCountsRow, type FleetDayRow,
+} from './console-data-sql.js';
+import type { DeviceHistoryEntry, FailingRuleCount, FleetCounts, FleetDay } from './store.js';
 import { CERTIFICATE_COLUMNS, certificateFromRow, type CertificateRow } from './certificate-rows.js';
 import { DEVICE_STATUS_SELECT, deviceStatusFromRow, type DeviceStatusRow } from './device-status-rows.js';
 import type { StoreHealth } from './store.js';
+import type { ConsoleLinkRecord, ConsoleLinkUse, ConsoleSessionRecord, EnrollmentTokenState, OidcFlowRecord } from './console-records.js';
+import { consoleSqlite } from './console-sqlite.js';
+import { eventsSqlite } from './events-sqlite.js';
+import type { ClaimedDelivery, DeliveryAttemptQuery, DeliveryAttemptRecord, DeliveryResult, EventRouter, StateEvent } from './event-records.js';
 import {
   API_KEY_COLUMNS, APPRAISAL_COLUMNS, AUDIT_COLUMNS, DEVICE_COLUMNS, auditFromRow, type AuditRow, ENROLLMENT_TOKEN_COLUMNS, apiKeyFromRow, appraisalFromRow,
   databaseUnavailable, deviceFactsOf, deviceFromRow, enrollmentTokenFromRow, failingSinceFromRows, rowLimit,
@@ -352,11 +361,19 @@ export class SqliteStore implements Store {
   }
 
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean> {
-    return this.run((statements) => statements.revokeDevice.run({ id, now: iso(now), reason }).changes === 1);
+    return this.run((statements) => this.db.transaction(() => {
+      const revoked = statements.revokeDevice.run({ id, now: iso(now), reason }).changes === 1;
+      if (revoked) this.events().publishState(id, now);
+      return revoked;
+    }).immediate());
   }
 
-  restoreDevice(id: string): Promise<boolean> {
-    return this.run((statements) => statements.restoreDevice.run(id).changes === 1);
+  restoreDevice(id: string, now: Date = new Date()): Promise<boolean> {
+    return this.run((statements) => this.db.transaction(() => {
+      const restored = statements.restoreDevice.run(id).changes === 1;
+      if (restored) this.events().publishState(id, now);
+      return restored;
+    }).immediate());
   }
 
   resetDevice(id: string, now: Date): Promise<boolean> {
@@ -422,6 +439,7 @@ export class SqliteStore implements Store {
         }
       }
       statements.touchDevice.run({ id: appraisal.deviceId, lastSeenAt: iso(appraisal.createdAt), ...deviceFactsOf(appraisal) });
+      this.events().publishState(appraisal.deviceId, appraisal.createdAt);
       return { outcome: 'saved', seq, changed };
     }).immediate());
   }
@@ -560,4 +578,136 @@ export class SqliteStore implements Store {
       }).immediate()),
     };
   }
+
+  // Console sign-in
+  createConsoleSession(record: ConsoleSessionRecord): Promise<void> {
+    return this.run(() => this.console().createSession(record));
+  }
+
+  findConsoleSession(idHash: string, now: Date, idleSince: Date): Promise<ConsoleSessionRecord | null> {
+    return this.run(() => this.console().findSession(idHash, now, idleSince));
+  }
+
+  touchConsoleSession(idHash: string, at: Date): Promise<void> {
+    return this.run(() => this.console().touchSession(idHash, at));
+  }
+
+  deleteConsoleSession(idHash: string): Promise<boolean> {
+    return this.run(() => this.console().deleteSession(idHash));
+  }
+
+  deleteExpiredConsoleSignIns(now: Date, idleSince: Date): Promise<void> {
+    return this.run(() => this.console().deleteExpired(now, idleSince));
+  }
+
+  createConsoleLink(record: ConsoleLinkRecord): Promise<void> {
+    return this.run(() => this.console().createLink(record));
+  }
+
+  useConsoleLink(tokenHash: string, now: Date): Promise<ConsoleLinkUse> {
+    return this.run(() => this.console().useLink(tokenHash, now));
+  }
+
+  createOidcFlow(record: OidcFlowRecord): Promise<void> {
+    return this.run(() => this.console().createFlow(record));
+  }
+
+  takeOidcFlow(idHash: string, now: Date): Promise<OidcFlowRecord | null> {
+    return this.run(() => this.console().takeFlow(idHash, now));
+  }
+
+  listEnrollmentTokenStates(): Promise<EnrollmentTokenState[]> {
+    return this.run(() => this.console().listTokens());
+  }
+
+  revokeEnrollmentToken(id: string, now: Date): Promise<boolean> {
+    return this.run(() => this.console().revokeToken(id, now));
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.run(() => this.console().listApiKeys());
+  }
+
+  revokeApiKey(id: string, now: Date): Promise<boolean> {
+    return this.run(() => this.console().revokeApiKey(id, now));
+  }
+
+  private console(): ReturnType<typeof consoleSqlite> {
+    return consoleSqlite(this.db, sqliteColumns);
+  }
+
+  // Console data
+  countDevicesByState(staleBefore: Date): Promise<FleetCounts> {
+    return this.run(() => fleetCountsFromRow(this.consoleDataRows<FleetCountsRow>(fleetCountsSql(staleBefore, sqliteListDialect))[0]));
+  }
+
+  rankFailingRules(options: { policyId: string; limit: number }): Promise<FailingRuleCount[]> {
+    return this.run(() => this.consoleDataRows<FailingRuleRow>(failingRulesSql({ ...options, limit: rowLimit(options.limit) }, sqliteListDialect)).map(failingRuleFromRow));
+  }
+
+  putFleetDay(day: FleetDay, now: Date): Promise<void> {
+    return this.run(() => {
+      const { sql, values } = putFleetDaySql(day, now, sqliteListDialect);
+      this.db.prepare(sql).run(namedParameters(values));
+    });
+  }
+
+  listFleetDays(since: string): Promise<FleetDay[]> {
+    return this.run(() => this.consoleDataRows<FleetDayRow>(listFleetDaysSql(since, sqliteListDialect)).map(fleetDayFromRow));
+  }
+
+  setDeviceOwner(id: string, owner: string | null): Promise<boolean> {
+    return this.run(() => this.db.prepare<[string | null, string]>('UPDATE devices SET owner = ? WHERE id = ?').run(owner, id).changes === 1);
+  }
+
+  getDeviceOwner(id: string): Promise<string | null> {
+    return this.run(() => this.db.prepare<[string], { owner: string | null }>('SELECT owner FROM devices WHERE id = ?').get(id)?.owner ?? null);
+  }
+
+  listDeviceHistory(deviceId: string, options: { limit: number; beforeSeq?: number }): Promise<DeviceHistoryEntry[]> {
+    return this.run(() => this.consoleDataRows<DeviceHistoryRow>(deviceHistorySql(deviceId, { ...options, limit: rowLimit(options.limit) }, sqliteListDialect))
+      .map((row) => deviceHistoryFromRow(row, sqliteListDialect)));
+  }
+
+  private consoleDataRows<Row>({ sql, values }: { sql: string; values: unknown[] }): Row[] {
+    return this.db.prepare<[Record<string, unknown>], Row>(sql).all(namedParameters(values));
+  }
+
+  // Events
+  publishStaleDevices(staleBefore: Date, now: Date, batch: number): Promise<number> {
+    return this.run(() => this.db.transaction(() => this.events().publishStale(staleBefore, now, rowLimit(batch))).immediate());
+  }
+
+  routeEvents(router: EventRouter, now: Date, batch: number): Promise<number> {
+    return this.run(() => this.db.transaction(() => this.events().routeEvents(router, now, rowLimit(batch))).immediate());
+  }
+
+  claimDeliveries(destinations: readonly string[], owner: string, now: Date, leaseUntil: Date, batch: number): Promise<ClaimedDelivery[]> {
+    return this.run(() => this.db.transaction(() => this.events().claimDeliveries(destinations, owner, now, leaseUntil, rowLimit(batch))).immediate());
+  }
+
+  finishDelivery(result: DeliveryResult): Promise<boolean> {
+    return this.run(() => this.db.transaction(() => this.events().finishDelivery(result)).immediate());
+  }
+
+  listDeliveryAttempts(query: DeliveryAttemptQuery): Promise<DeliveryAttemptRecord[]> {
+    return this.run(() => this.events().listDeliveryAttempts({ ...query, limit: rowLimit(query.limit) }));
+  }
+
+  listStateEvents(options: { deviceId?: string; limit: number }): Promise<StateEvent[]> {
+    return this.run(() => this.events().listStateEvents({ ...options, limit: rowLimit(options.limit) }));
+  }
+
+  pruneEvents(before: Date, batch: number): Promise<number> {
+    return this.run(() => this.events().pruneEvents(before, rowLimit(batch)));
+  }
+
+  private events(): ReturnType<typeof eventsSqlite> {
+    return eventsSqlite(this.db, sqliteColumns);
+  }
+}
+
+/** @p1, @p2... as better-sqlite3 takes them. */
+function namedParameters(values: readonly unknown[]): Record<string, unknown> {
+  return Object.fromEntries(values.map((value, index) => [`p${index + 1}`, value]));
 }

@@ -98,7 +98,7 @@ export interface FailingSinceRow {
   since: string;
 }
 
-function nullableDate(value: unknown, decode: ColumnDecoder): Date | null {
+export function nullableDate(value: unknown, decode: ColumnDecoder): Date | null {
   return value === null ? null : decode.date(value);
 }
 

@@ -8,6 +8,8 @@
 import type { PublicJwk } from '../../attest/jwk.js';
 import type { ComplianceStatus, EarStatus, Verdict } from '../../policy/types.js';
 import type { PostureReport } from '../../collectors/report.js';
+import type { ConsoleLinkRecord, ConsoleLinkUse, ConsoleSessionRecord, EnrollmentTokenState, OidcFlowRecord } from './console-records.js';
+import type { ClaimedDelivery, DeliveryAttemptQuery, DeliveryAttemptRecord, DeliveryResult, EventRouter, StateEvent } from './event-records.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type ApiKeyRole = 'admin' | 'gateway';
@@ -42,11 +44,16 @@ export interface DeviceRecord extends NewDevice {
 /** When a known device's key may be replaced: it still has `currentKid` (rotation), or an administrator reset it. */
 export type KeyReplacement = { currentKid: string } | { afterReset: true };
 
-export type AuditAction = 'device.revoke' | 'device.restore' | 'device.reset' | 'device.rekey-after-reset';
+export type AuditAction = 'device.revoke' | 'device.restore' | 'device.reset' | 'device.rekey-after-reset'
+  // Console sign-in, enrolment tokens and API keys
+  | 'console.sign-in' | 'console.sign-in-refused' | 'console.sign-out' | 'console.link-create'
+  | 'enrollment-token.create' | 'enrollment-token.revoke' | 'api-key.create' | 'api-key.revoke'
+  // Console data
+  | 'device.owner';
 
 export interface NewAuditEntry {
   at: Date;
-  /** Who: `cli:<os user>`, `apikey:<id>` or `device:<id>`. */
+  /** Who: `cli:<os user>`, `apikey:<id>`, `console:<email or subject>` or `device:<id>`. */
   actor: string;
   /** From where: the client address for the HTTP API, null for the command line. */
   source: string | null;
@@ -114,16 +121,20 @@ export interface DeviceListQuery {
   /** Last contact (appraisal, else enrolment) before / at or after this time. */
   seenBefore?: Date;
   seenSince?: Date;
-  /** A prefix of the device id, hostname or serial number (case-insensitive for the hostname). */
+  /** A prefix of the device id, hostname, serial number or owner (case-insensitive for the hostname and owner). */
   search?: string;
   /** An appraisal older than this is `stale`. */
   staleBefore: Date;
+  /** Only the device with this id (its list row). */
+  id?: string;
 }
 
 export interface DeviceListRow {
   id: string;
   hostname: string | null;
   serial: string | null;
+  /** Who the device belongs to (set by an administrator), or null. */
+  owner: string | null;
   platform: string | null;
   osName: string | null;
   osVersion: string | null;
@@ -247,7 +258,7 @@ export interface Store {
   /** Marks a device revoked (idempotent); false when there is no such device. */
   revokeDevice(id: string, now: Date, reason: string | null): Promise<boolean>;
   /** Undoes a revocation (idempotent); false when there is no such device. */
-  restoreDevice(id: string): Promise<boolean>;
+  restoreDevice(id: string, now?: Date): Promise<boolean>;
   /** Lets the next token enrolment of this device replace its key (idempotent); false when there is no such device. */
   resetDevice(id: string, now: Date): Promise<boolean>;
   listRevokedDeviceIds(): Promise<string[]>;
@@ -299,4 +310,90 @@ export interface Store {
   createApiKey(record: ApiKeyRecord): Promise<void>;
   /** The key with this hash, if it exists and is not revoked. */
   findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+
+  // Console sign-in
+  createConsoleSession(record: ConsoleSessionRecord): Promise<void>;
+  /** The session with this id hash, unless it has expired (at `now`) or was last used at or before `idleSince`. */
+  findConsoleSession(idHash: string, now: Date, idleSince: Date): Promise<ConsoleSessionRecord | null>;
+  touchConsoleSession(idHash: string, at: Date): Promise<void>;
+  /** Ends a session; false when there was none. */
+  deleteConsoleSession(idHash: string): Promise<boolean>;
+  /** Forgets expired or idle sessions and OpenID Connect sign-ins that were never finished. */
+  deleteExpiredConsoleSignIns(now: Date, idleSince: Date): Promise<void>;
+  createConsoleLink(record: ConsoleLinkRecord): Promise<void>;
+  /** Spends a one-time link in one conditional statement: only one caller, in any process, gets `used-now`. */
+  useConsoleLink(tokenHash: string, now: Date): Promise<ConsoleLinkUse>;
+  createOidcFlow(record: OidcFlowRecord): Promise<void>;
+  /** Deletes and returns the sign-in in progress, once, unless it expired. */
+  takeOidcFlow(idHash: string, now: Date): Promise<OidcFlowRecord | null>;
+  /** Every enrolment token with its revocation, newest first. */
+  listEnrollmentTokenStates(): Promise<EnrollmentTokenState[]>;
+  /** Revokes a token (no uses left; idempotent); false when there is no such token. */
+  revokeEnrollmentToken(id: string, now: Date): Promise<boolean>;
+  /** Every API key, revoked ones too, newest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Revokes an API key (idempotent); false when there is no such key. */
+  revokeApiKey(id: string, now: Date): Promise<boolean>;
+
+  // Console data
+  /** Devices per state and how many have not been in touch since `staleBefore` (not revoked), in one aggregate query. */
+  countDevicesByState(staleBefore: Date): Promise<FleetCounts>;
+  /** Rules of this policy id that devices' latest appraisals fail (not revoked), with how many devices fail each, most first. */
+  rankFailingRules(options: { policyId: string; limit: number }): Promise<FailingRuleCount[]>;
+  /** Writes one day's counts, replacing what an earlier run (of any instance) wrote for that day. */
+  putFleetDay(day: FleetDay, now: Date): Promise<void>;
+  /** Days from `since` (YYYY-MM-DD) on, oldest first. */
+  listFleetDays(since: string): Promise<FleetDay[]>;
+  /** Sets (or with null clears) who a device belongs to; false when there is no such device. */
+  setDeviceOwner(id: string, owner: string | null): Promise<boolean>;
+  getDeviceOwner(id: string): Promise<string | null>;
+  /** One device's history (appraisals that changed something), newest first, without posture documents; older than `beforeSeq` if given. */
+  listDeviceHistory(deviceId: string, options: { limit: number; beforeSeq?: number }): Promise<DeviceHistoryEntry[]>;
+
+  // Events
+  /**
+   * Publishes `stale` (an outbox event each) for at most `batch` devices whose latest appraisal is
+   * older than `staleBefore`; rows another process is publishing are skipped. Returns how many.
+   */
+  publishStaleDevices(staleBefore: Date, now: Date, batch: number): Promise<number>;
+  /** Adds the deliveries of at most `batch` new events (to the destinations `router` names); returns how many events. */
+  routeEvents(router: EventRouter, now: Date, batch: number): Promise<number>;
+  /** Leases due deliveries to these destinations until `leaseUntil`; no other process gets them meanwhile. */
+  claimDeliveries(destinations: readonly string[], owner: string, now: Date, leaseUntil: Date, batch: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt of a leased delivery; false (nothing recorded) when the lease is no longer `leaseOwner`'s. */
+  finishDelivery(result: DeliveryResult): Promise<boolean>;
+  /** The delivery log, newest first. */
+  listDeliveryAttempts(query: DeliveryAttemptQuery): Promise<DeliveryAttemptRecord[]>;
+  /** Published state changes, newest first. */
+  listStateEvents(options: { deviceId?: string; limit: number }): Promise<StateEvent[]>;
+  /** Deletes at most `batch` events (with their deliveries) that happened before `before`; returns how many. */
+  pruneEvents(before: Date, batch: number): Promise<number>;
+}
+
+// Console data
+export interface FleetCounts {
+  states: Record<DeviceState, number>;
+  /** Not revoked, and no contact (appraisal, else enrolment) since the staleness limit. */
+  notSeen: number;
+}
+
+export interface FailingRuleCount {
+  ruleId: string;
+  devices: number;
+}
+
+export interface FleetDay {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  counts: Record<DeviceState, number>;
+}
+
+export interface DeviceHistoryEntry {
+  seq: number;
+  at: Date;
+  status: ComplianceStatus;
+  policy: string;
+  tiers: string[];
+  /** Rule ids that did not pass (failing or unknown). */
+  failing: string[];
 }

@@ -170,4 +170,117 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    description: 'console sign-in: sessions, one-time sign-in links, OpenID Connect sign-ins in progress; revocable enrolment tokens',
+    sql: `
+      CREATE TABLE console_sessions (
+        id_hash      TEXT PRIMARY KEY,
+        subject      TEXT NOT NULL,
+        name         TEXT,
+        email        TEXT,
+        role         TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT NOT NULL,
+        expires_at   TEXT NOT NULL,
+        source       TEXT
+      ) STRICT;
+      CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at);
+
+      CREATE TABLE console_links (
+        id         TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+        name       TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT
+      ) STRICT;
+
+      CREATE TABLE console_oidc_flows (
+        id_hash       TEXT PRIMARY KEY,
+        state         TEXT NOT NULL,
+        nonce         TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        expires_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX console_oidc_flows_expires_at ON console_oidc_flows (expires_at);
+
+      ALTER TABLE enrollment_tokens ADD COLUMN revoked_at TEXT;
+    `,
+  },
+  {
+    version: 6,
+    description: 'console data: device owners, daily fleet counts',
+    sql: `
+      ALTER TABLE devices ADD COLUMN owner TEXT;
+      CREATE INDEX devices_owner ON devices (owner COLLATE NOCASE) WHERE owner IS NOT NULL;
+      -- Covers what the fleet's counts, lists and failing-rule ranking read of the latest appraisals (never the posture).
+      CREATE INDEX latest_appraisals_listing ON latest_appraisals (device_id, status, created_at, policy_id, policy_version, ear_status);
+
+      -- One row per UTC day (YYYY-MM-DD): the fleet's devices per state, last written at updated_at.
+      CREATE TABLE fleet_daily (
+        day          TEXT PRIMARY KEY,
+        compliant    INTEGER NOT NULL,
+        warning      INTEGER NOT NULL,
+        noncompliant INTEGER NOT NULL,
+        stale        INTEGER NOT NULL,
+        revoked      INTEGER NOT NULL,
+        unappraised  INTEGER NOT NULL,
+        updated_at   TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 7,
+    description: 'events: the outbox of device state changes, webhook and SET deliveries',
+    sql: `
+      ALTER TABLE devices ADD COLUMN published_state TEXT NOT NULL DEFAULT 'unappraised';
+      UPDATE devices SET published_state = CASE
+        WHEN revoked_at IS NOT NULL THEN 'revoked'
+        ELSE coalesce((SELECT l.status FROM latest_appraisals l WHERE l.device_id = devices.id), 'unappraised') END;
+      CREATE INDEX latest_appraisals_created_at ON latest_appraisals (created_at);
+
+      CREATE TABLE event_outbox (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT NOT NULL UNIQUE,
+        device_id      TEXT NOT NULL,
+        hostname       TEXT,
+        owner          TEXT,
+        previous_state TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        policy         TEXT,
+        failing        TEXT NOT NULL,
+        occurred_at    TEXT NOT NULL,
+        fanned_out     INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX event_outbox_unrouted ON event_outbox (seq) WHERE fanned_out = 0;
+      CREATE INDEX event_outbox_occurred ON event_outbox (occurred_at);
+
+      CREATE TABLE event_deliveries (
+        event_id        TEXT NOT NULL REFERENCES event_outbox (id) ON DELETE CASCADE,
+        destination     TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        lease_owner     TEXT,
+        lease_until     TEXT,
+        PRIMARY KEY (event_id, destination)
+      ) STRICT;
+      CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt_at) WHERE state = 'pending';
+
+      CREATE TABLE event_delivery_attempts (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        TEXT NOT NULL REFERENCES event_outbox (id) ON DELETE CASCADE,
+        destination     TEXT NOT NULL,
+        attempt         INTEGER NOT NULL,
+        at              TEXT NOT NULL,
+        outcome         TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed')),
+        status_code     INTEGER,
+        error           TEXT,
+        next_attempt_at TEXT
+      ) STRICT;
+      CREATE INDEX event_delivery_attempts_event ON event_delivery_attempts (event_id);
+    `,
+  },
 ];
