@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- console [--devices N]`: the console's pages with a large fleet (100,000 devices
- * by default) in SQLite. Seeds the fleet through the Store, starts the service (its own process,
+ * `npm run bench -- console [--devices N] [--postgres]`: the console's pages with a large fleet
+ * (100,000 devices by default) in SQLite, or with --postgres in a throwaway PostgreSQL cluster. Seeds the fleet through the Store, starts the service (its own process,
  * pinned to core 0) and a bare fastify server, then another process (core 1) times each page's
  * API requests, the requests of one page in parallel as the browser makes them: p50 and p99 per
  * page beside the bare server's. Figures are printed, never asserted; the goal is 200 ms a page.
@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runNodeScript, startNodeScript, type NodeScriptProcess } from '../exec/node-scripts.js';
+import { startPostgresCluster, type PostgresCluster } from '../exec/postgres-cluster.js';
 import { openStore } from '../server/store/open-store.js';
 import { seedConsoleFleet } from './console-seed.js';
 import { fixed } from './measure.js';
@@ -54,15 +55,18 @@ async function stop(child: NodeScriptProcess): Promise<void> {
 export async function benchConsole(print: (line: string) => void): Promise<void> {
   const devices = parseDevices(process.argv.slice(3));
   const dataDir = await mkdtemp(join(tmpdir(), 'posture-console-bench-'));
-  const database = `sqlite:${join(dataDir, 'posture.db')}`;
   const children: NodeScriptProcess[] = [];
+  let cluster: PostgresCluster | undefined;
   try {
+    if (process.argv.includes('--postgres')) cluster = await startPostgresCluster();
+    const database = cluster?.url ?? `sqlite:${join(dataDir, 'posture.db')}`;
+    const dialect = cluster ? 'PostgreSQL' : 'SQLite';
     const store = await openStore(database);
     await store.migrate();
     const seedStart = performance.now();
     const seeded = await seedConsoleFleet(store, devices, new Date(), (done) => process.stderr.write(`seeded ${done} devices\r`));
     await store.close();
-    print(`console bench: ${devices} devices seeded into SQLite through the store in ${fixed((performance.now() - seedStart) / 1000)} s`);
+    print(`console bench: ${devices} devices seeded into ${dialect} through the store in ${fixed((performance.now() - seedStart) / 1000)} s`);
 
     const apiKey = (await runNodeScript([SERVICE, 'apikey', 'create', '--role', 'admin', '--data-dir', dataDir, '--database', database])).trim();
     const service = startNodeScript([SERVICE, 'serve', '--port', '0', '--data-dir', dataDir, '--database', database, '--log-level', 'info', '--max-posture-age', '12h'], { core: 0 });
@@ -82,6 +86,7 @@ export async function benchConsole(print: (line: string) => void): Promise<void>
     }
   } finally {
     await Promise.all(children.map(stop));
+    await cluster?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
